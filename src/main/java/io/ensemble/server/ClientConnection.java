@@ -1,0 +1,270 @@
+package io.ensemble.server;
+
+import io.ensemble.session.Session;
+import io.ensemble.tree.Watcher;
+import io.ensemble.wire.ConnectRequest;
+import io.ensemble.wire.ConnectResponse;
+import io.ensemble.wire.Id;
+import io.ensemble.wire.JuteReader;
+import io.ensemble.wire.JuteWriter;
+import io.ensemble.wire.MalformedRecordException;
+import io.ensemble.wire.Requests;
+
+import java.io.BufferedInputStream;
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.Collection;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * One client TCP connection. A reader thread decodes frames and queues them for the processor; a writer thread
+ * encodes everything queued for this connection (replies and watch events, in processing order) and sends them in
+ * as few socket writes as possible. Both are virtual threads; no lock is held across I/O.
+ */
+final class ClientConnection implements Watcher {
+    private static final Logger LOG = Logger.getLogger(ClientConnection.class.getName());
+    private static final Object CLOSE = new Object();
+    private static final int WRITE_BATCH_BYTES = 64 * 1024;
+
+    private final long id;
+    private final Socket socket;
+    private final ServerContext ctx;
+    private final InetSocketAddress remote;
+    private final LinkedBlockingQueue<Object> outbox = new LinkedBlockingQueue<>();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final Set<Id> authIds = ConcurrentHashMap.newKeySet();
+    private final CompletableFuture<Boolean> handshake = new CompletableFuture<>();
+    final ConnectionStats stats = new ConnectionStats();
+    private volatile Session session;
+    private volatile int negotiatedTimeout;
+
+    ClientConnection(long id, Socket socket, ServerContext ctx) {
+        this.id = id;
+        this.socket = socket;
+        this.ctx = ctx;
+        this.remote = (InetSocketAddress) socket.getRemoteSocketAddress();
+        authIds.add(new Id("ip", remote.getAddress().getHostAddress()));
+    }
+
+    void start() {
+        Thread.ofVirtual().name("client-read-" + id).start(this::readLoop);
+        Thread.ofVirtual().name("client-write-" + id).start(this::writeLoop);
+    }
+
+    long id() {
+        return id;
+    }
+
+    InetSocketAddress remote() {
+        return remote;
+    }
+
+    @Override
+    public Collection<Id> authIds() {
+        return authIds;
+    }
+
+    void addAuthId(Id id) {
+        authIds.add(id);
+    }
+
+    Session session() {
+        return session;
+    }
+
+    int negotiatedTimeout() {
+        return negotiatedTimeout;
+    }
+
+    /** Called by the processor once the ConnectRequest is answered; true lets the reader go on. */
+    void sessionEstablished(Session s, int timeout) {
+        session = s;
+        negotiatedTimeout = timeout;
+        handshake.complete(true);
+    }
+
+    void handshakeRefused() {
+        handshake.complete(false);
+    }
+
+    boolean isClosed() {
+        return closed.get();
+    }
+
+    /** Queues a frame to send (a {@link Reply}, a {@link ConnectResponse} or raw text bytes). */
+    void send(Object message) {
+        if (!closed.get()) {
+            outbox.add(message);
+        }
+    }
+
+    /** Sends everything queued so far, then closes. */
+    void closeAfterFlush() {
+        if (!closed.get()) {
+            outbox.add(CLOSE);
+        }
+    }
+
+    /** Closes at once; the processor hears of it and drops the connection's watches. */
+    void close() {
+        if (closed.compareAndSet(false, true)) {
+            handshake.complete(false);
+            outbox.add(CLOSE);
+            try {
+                socket.close();
+            } catch (IOException ignored) {
+                // already closed
+            }
+            ctx.connectionClosed(this);
+        }
+    }
+
+    private void readLoop() {
+        try (DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 64 * 1024))) {
+            int first = in.readInt();
+            String word = FourLetterWords.wordOf(first);
+            if (word != null) {
+                send(ctx.fourLetterWord(word).getBytes(StandardCharsets.UTF_8));
+                closeAfterFlush();
+                return;
+            }
+            ConnectRequest connect = ConnectRequest.read(new JuteReader(readFrame(in, first)));
+            ctx.submit(new Work.Connect(this, connect));
+            if (!handshake.get()) {
+                return;
+            }
+            while (!closed.get()) {
+                readRequest(in);
+            }
+        } catch (EOFException e) {
+            LOG.fine(() -> "connection " + this + " closed by the client");
+        } catch (BadFrameException | MalformedRecordException e) {
+            LOG.warning("Closing connection " + this + ": " + e.getMessage());
+        } catch (IOException e) {
+            if (!closed.get()) {
+                LOG.fine(() -> "connection " + this + " lost: " + e);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            LOG.log(Level.WARNING, "Closing connection " + this + " after an unexpected error", e);
+        } finally {
+            close();
+        }
+    }
+
+    private void readRequest(DataInputStream in) throws IOException, InterruptedException {
+        byte[] frame = readFrame(in, in.readInt());
+        long received = System.nanoTime();
+        if (frame.length < 8) {
+            throw new BadFrameException("request of " + frame.length + " bytes is shorter than a RequestHeader");
+        }
+        JuteReader r = new JuteReader(frame);
+        int xid = r.readInt();
+        int type = r.readInt();
+        stats.received();
+        Requests.Body body = null;
+        String error = null;
+        try {
+            body = Requests.decode(type, r);
+        } catch (Requests.UnknownOpException e) {
+            error = "unknown";
+        } catch (MalformedRecordException e) {
+            error = e.getMessage();
+        }
+        ctx.touch(this);
+        ctx.submit(new Work.Request(this, xid, type, body, error, received));
+    }
+
+    private byte[] readFrame(DataInputStream in, int len) throws IOException {
+        if (len < 0 || len > ctx.config().juteMaxBuffer()) {
+            throw new BadFrameException("frame length " + len + " is out of range (jute.maxbuffer is "
+                    + ctx.config().juteMaxBuffer() + ")");
+        }
+        byte[] frame = new byte[len];
+        in.readFully(frame);
+        return frame;
+    }
+
+    private void writeLoop() {
+        JuteWriter w = new JuteWriter(8 * 1024);
+        try {
+            OutputStream out = socket.getOutputStream();
+            boolean closing = false;
+            while (!closing) {
+                Object msg = outbox.poll(1, TimeUnit.SECONDS);
+                if (msg == null) {
+                    if (closed.get()) {
+                        return;
+                    }
+                    continue;
+                }
+                w.reset();
+                while (msg != null) {
+                    if (msg == CLOSE) {
+                        closing = true;
+                        break;
+                    }
+                    encode(msg, w);
+                    if (w.size() >= WRITE_BATCH_BYTES) {
+                        break;
+                    }
+                    msg = outbox.poll();
+                }
+                if (w.size() > 0) {
+                    out.write(w.asByteBuffer().array(), 0, w.size());
+                    out.flush();
+                }
+            }
+        } catch (IOException e) {
+            LOG.fine(() -> "write to " + this + " failed: " + e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            close();
+        }
+    }
+
+    private void encode(Object msg, JuteWriter w) {
+        switch (msg) {
+            case Reply r -> {
+                r.write(w);
+                stats.sent(r.xid(), r.zxid());
+                ctx.stats().packetSent();
+            }
+            case ConnectResponse c -> {
+                w.startFrame();
+                c.write(w);
+                w.endFrame();
+            }
+            case byte[] raw -> w.writeRaw(raw);
+            default -> throw new IllegalStateException("cannot send " + msg);
+        }
+    }
+
+    @Override
+    public String toString() {
+        Session s = session;
+        return "/" + remote.getAddress().getHostAddress() + ":" + remote.getPort()
+                + (s == null ? "" : " session 0x" + Long.toHexString(s.id()));
+    }
+
+    /** A frame that breaks the protocol: the connection is closed with a log line. */
+    static final class BadFrameException extends IOException {
+        BadFrameException(String message) {
+            super(message);
+        }
+    }
+}

@@ -1,0 +1,262 @@
+package io.ensemble.server;
+
+import io.ensemble.config.ServerConfig;
+import io.ensemble.session.Session;
+import io.ensemble.session.SessionTracker;
+import io.ensemble.tree.DataTree;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketException;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import java.util.logging.Logger;
+
+/**
+ * One standalone server: the client listener, the request processor, the data tree and the session tracker,
+ * wired together. Plain Java so tests can start several in one JVM; the CDI application wraps one of these.
+ */
+public final class EnsembleServer implements AutoCloseable, ServerContext {
+    private static final Logger LOG = Logger.getLogger(EnsembleServer.class.getName());
+
+    private final ServerConfig config;
+    private final DataTree tree = new DataTree();
+    private final SessionTracker sessions;
+    private final ServerStats stats = new ServerStats();
+    private final RequestProcessor processor;
+    private final Set<ClientConnection> connections = ConcurrentHashMap.newKeySet();
+    private final Map<InetAddress, AtomicInteger> perAddress = new ConcurrentHashMap<>();
+    private final AtomicLong connectionIds = new AtomicLong();
+    private final List<Thread> threads = new java.util.ArrayList<>();
+    private ServerSocket listener;
+    private volatile boolean running;
+
+    public EnsembleServer(ServerConfig config) {
+        this.config = config;
+        this.sessions = new SessionTracker(config.serverId(), config.tickTime(), System::currentTimeMillis);
+        this.processor = new RequestProcessor(config, tree, sessions, stats);
+    }
+
+    /** Binds the client port and starts serving. */
+    public synchronized void start() throws IOException {
+        InetSocketAddress address = config.clientPortAddress() == null
+                ? new InetSocketAddress(config.clientPort())
+                : new InetSocketAddress(config.clientPortAddress(), config.clientPort());
+        listener = new ServerSocket();
+        listener.setReuseAddress(true);
+        listener.bind(address, 1024);
+        running = true;
+        threads.add(Thread.ofPlatform().name("request-processor").daemon().start(processor));
+        threads.add(Thread.ofPlatform().name("client-listener").daemon().start(this::acceptLoop));
+        threads.add(Thread.ofPlatform().name("session-expirer").daemon().start(this::expireLoop));
+        threads.add(Thread.ofPlatform().name("container-reaper").daemon().start(this::reapLoop));
+        LOG.info("Ensemble " + Version.FULL + " serving clients on " + listener.getLocalSocketAddress()
+                + " (standalone, tickTime " + config.tickTime() + "ms, session timeouts "
+                + config.minSessionTimeout() + ".." + config.maxSessionTimeout() + "ms)");
+    }
+
+    /** The bound client port (useful when the config asked for port 0). */
+    public int clientPort() {
+        return listener == null ? config.clientPort() : listener.getLocalPort();
+    }
+
+    @Override
+    public ServerConfig config() {
+        return config;
+    }
+
+    @Override
+    public ServerStats stats() {
+        return stats;
+    }
+
+    public boolean isRunning() {
+        return running;
+    }
+
+    /** Standalone only, until the ensemble issue adds roles. */
+    public String mode() {
+        return "standalone";
+    }
+
+    public long lastZxid() {
+        return processor.lastZxid();
+    }
+
+    private void acceptLoop() {
+        while (running) {
+            Socket socket;
+            try {
+                socket = listener.accept();
+            } catch (IOException e) {
+                if (running) {
+                    LOG.warning("Accepting a client connection failed: " + e);
+                }
+                continue;
+            }
+            try {
+                admit(socket);
+            } catch (IOException e) {
+                LOG.fine(() -> "dropping a new connection: " + e);
+                closeQuietly(socket);
+            }
+        }
+    }
+
+    private void admit(Socket socket) throws SocketException {
+        InetAddress address = socket.getInetAddress();
+        AtomicInteger count = perAddress.computeIfAbsent(address, a -> new AtomicInteger());
+        if (config.maxClientCnxns() > 0 && count.incrementAndGet() > config.maxClientCnxns()) {
+            count.decrementAndGet();
+            LOG.warning("Too many connections from " + address + " - max is " + config.maxClientCnxns());
+            closeQuietly(socket);
+            return;
+        } else if (config.maxClientCnxns() <= 0) {
+            count.incrementAndGet();
+        }
+        socket.setTcpNoDelay(true);
+        ClientConnection conn = new ClientConnection(connectionIds.incrementAndGet(), socket, this);
+        connections.add(conn);
+        conn.start();
+    }
+
+    private void expireLoop() {
+        while (running) {
+            try {
+                long wait = sessions.millisToNextExpiry();
+                if (wait > 0) {
+                    Thread.sleep(wait);
+                }
+                for (Session s : sessions.pollExpired()) {
+                    processor.submit(new Work.ExpireSession(s.id()));
+                }
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    private void reapLoop() {
+        while (running) {
+            try {
+                Thread.sleep(config.containerCheckIntervalMs());
+                processor.submit(new Work.ReapContainers());
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    @Override
+    public void submit(Work work) throws InterruptedException {
+        processor.submit(work);
+    }
+
+    @Override
+    public void touch(ClientConnection conn) {
+        Session s = conn.session();
+        if (s != null) {
+            sessions.touch(s);
+        }
+    }
+
+    @Override
+    public void connectionClosed(ClientConnection conn) {
+        if (connections.remove(conn)) {
+            AtomicInteger count = perAddress.get(conn.remote().getAddress());
+            if (count != null) {
+                count.decrementAndGet();
+            }
+            processor.submitInternal(new Work.Disconnected(conn));
+        }
+    }
+
+    @Override
+    public String fourLetterWord(String word) {
+        if (!running) {
+            return "This ZooKeeper instance is not currently serving requests\n";
+        }
+        return inspect(s -> FourLetterWords.run(word, s, config));
+    }
+
+    /** Runs a read-only report on the processor thread, where the tree is consistent, and waits for it. */
+    public <T> T inspectSnapshot(Function<ServerSnapshot, T> report) {
+        return inspect(report);
+    }
+
+    private <T> T inspect(Function<ServerSnapshot, T> report) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        processor.submitInternal(new Work.Inspect(() -> {
+            try {
+                result.complete(report.apply(snapshot()));
+            } catch (RuntimeException e) {
+                result.completeExceptionally(e);
+            }
+        }));
+        try {
+            return result.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for a report", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("report failed", e.getCause());
+        }
+    }
+
+    private ServerSnapshot snapshot() {
+        Map<Object, Set<String>> byWatcher = new java.util.HashMap<>(tree.dataWatches().pathsByWatcher());
+        tree.childWatches().pathsByWatcher().forEach((w, p) -> byWatcher.merge(w, p, (a, b) -> {
+            Set<String> all = new java.util.HashSet<>(a);
+            all.addAll(b);
+            return all;
+        }));
+        Set<String> paths = new java.util.HashSet<>();
+        byWatcher.values().forEach(paths::addAll);
+        return new ServerSnapshot(mode(), processor.lastZxid(), tree.nodeCount(), tree.watchCount(), paths.size(),
+                byWatcher.size(), tree.ephemeralCount(), tree.approximateDataSize(), sessions.count(),
+                tree.allEphemerals(), List.copyOf(connections), stats);
+    }
+
+    @Override
+    public synchronized void close() {
+        if (!running) {
+            return;
+        }
+        running = false;
+        closeQuietly(listener);
+        for (ClientConnection c : List.copyOf(connections)) {
+            c.close();
+        }
+        processor.stop();
+        threads.forEach(Thread::interrupt);
+        for (Thread t : threads) {
+            try {
+                t.join(5000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        LOG.info("Ensemble server on port " + listener.getLocalPort() + " stopped");
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        try {
+            if (c != null) {
+                c.close();
+            }
+        } catch (Exception ignored) {
+            // closing anyway
+        }
+    }
+}

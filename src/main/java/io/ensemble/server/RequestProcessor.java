@@ -1,0 +1,281 @@
+package io.ensemble.server;
+
+import io.ensemble.config.ServerConfig;
+import io.ensemble.session.Session;
+import io.ensemble.session.SessionTracker;
+import io.ensemble.tree.DataTree;
+import io.ensemble.txn.Txn;
+import io.ensemble.txn.TxnHeader;
+import io.ensemble.wire.Err;
+import io.ensemble.wire.OpCode;
+import io.ensemble.wire.Requests;
+import io.ensemble.wire.Responses;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The single thread that orders everything: it takes work in arrival order, prepares each write into a
+ * transaction with the next zxid, applies it, answers reads from the tree, and releases each batch's replies
+ * together. One thread means one global order with no locks on the tree; batching means one hand-off and (with
+ * durable storage) one fsync per batch rather than per request.
+ */
+final class RequestProcessor implements Runnable {
+    private static final Logger LOG = Logger.getLogger(RequestProcessor.class.getName());
+    private static final int MAX_BATCH = 1000;
+
+    private final LinkedBlockingQueue<Work> queue = new LinkedBlockingQueue<>();
+    private final Semaphore inFlight;
+    private final ServerConfig config;
+    private final DataTree tree;
+    private final SessionTracker sessions;
+    private final ServerStats stats;
+    private final WritePreparer preparer;
+    private final ReadHandler reads;
+    private final ConnectHandler connects;
+    private final Outbox outbox = new Outbox();
+    private volatile long lastZxid;
+    private volatile boolean running = true;
+
+    RequestProcessor(ServerConfig config, DataTree tree, SessionTracker sessions, ServerStats stats) {
+        this.config = config;
+        this.tree = tree;
+        this.sessions = sessions;
+        this.stats = stats;
+        this.inFlight = new Semaphore(Math.max(1, config.globalOutstandingLimit()));
+        this.preparer = new WritePreparer(tree, config);
+        this.reads = new ReadHandler(tree);
+        this.connects = new ConnectHandler(config, sessions, tree, this);
+    }
+
+    long lastZxid() {
+        return lastZxid;
+    }
+
+    /** Queues work; client requests wait here while globalOutstandingLimit requests are in flight. */
+    void submit(Work work) throws InterruptedException {
+        if (work instanceof Work.Request) {
+            inFlight.acquire();
+            stats.queued();
+        }
+        queue.put(work);
+    }
+
+    /** Queues the server's own work; never blocks, never counts against the client limit. */
+    void submitInternal(Work work) {
+        queue.add(work);
+    }
+
+    void stop() {
+        running = false;
+    }
+
+    @Override
+    public void run() {
+        List<Work> batch = new ArrayList<>();
+        while (running) {
+            try {
+                batch.add(queue.take());
+            } catch (InterruptedException e) {
+                return;
+            }
+            queue.drainTo(batch, MAX_BATCH - 1);
+            for (Work w : batch) {
+                try {
+                    handle(w);
+                } catch (RuntimeException e) {
+                    LOG.log(Level.SEVERE, "Unexpected error processing " + w, e);
+                } finally {
+                    if (w instanceof Work.Request) {
+                        inFlight.release();
+                        stats.dequeued();
+                    }
+                }
+            }
+            batch.clear();
+            outbox.release();
+        }
+    }
+
+    private void handle(Work w) {
+        switch (w) {
+            case Work.Connect c -> connects.connect(c.conn(), c.request(), outbox);
+            case Work.Request r -> request(r);
+            case Work.Disconnected d -> connects.disconnected(d.conn());
+            case Work.ExpireSession e -> expire(e.sessionId());
+            case Work.ReapContainers r -> new ContainerReaper(tree, config, this).reap();
+            case Work.Inspect i -> i.task().run();
+        }
+    }
+
+    /** Takes the next zxid, applies the transaction and returns its header. */
+    TxnHeader commit(long sessionId, int cxid, int type, Txn txn, long time) {
+        TxnHeader hdr = new TxnHeader(sessionId, cxid, lastZxid + 1, time, type);
+        lastZxid = hdr.zxid();
+        if (!(txn instanceof Txn.Multi)) {
+            tree.apply(hdr, txn, outbox);
+        }
+        return hdr;
+    }
+
+    private void request(Work.Request r) {
+        ClientConnection conn = r.conn();
+        Session session = conn.session();
+        if (conn.isClosed() || session == null) {
+            return;
+        }
+        if (sessions.get(session.id()) == null) {
+            LOG.fine(() -> "dropping a request of expired session 0x" + Long.toHexString(session.id()));
+            conn.close();
+            return;
+        }
+        stats.packetReceived();
+        int type = r.type();
+        if (r.body() == null) {
+            refuseUndecodable(r, conn);
+            return;
+        }
+        switch (type) {
+            case OpCode.PING -> outbox.send(conn, new Reply(Reply.PING_XID, lastZxid, 0, null));
+            case OpCode.AUTH -> auth(r, conn);
+            case OpCode.CHECK, OpCode.NOTIFICATION -> unimplemented(r, conn);
+            case OpCode.CLOSE_SESSION -> closeSession(r, conn, session);
+            default -> {
+                if (OpCode.isWrite(type) || type == OpCode.RECONFIG) {
+                    write(r, conn, session);
+                } else {
+                    ReadHandler.Result res = reads.read(type, r.body(), conn, outbox);
+                    reply(r, conn, lastZxid, res.err(), res.body());
+                }
+            }
+        }
+    }
+
+    private void refuseUndecodable(Work.Request r, ClientConnection conn) {
+        if (r.decodeError() == null) {
+            unimplemented(r, conn);
+        } else if (r.type() == OpCode.MULTI) {
+            // ZooKeeper turns an undecodable multi into an error transaction: it still takes a zxid.
+            TxnHeader hdr = commit(conn.session().id(), r.xid(), r.type(), new Txn.Error(Err.MARSHALLING_ERROR),
+                    System.currentTimeMillis());
+            reply(r, conn, hdr.zxid(), Err.MARSHALLING_ERROR, null);
+        } else {
+            LOG.warning("Closing connection " + conn + ": undecodable request of type " + r.type() + ": "
+                    + r.decodeError());
+            outbox.sendAndClose(conn, new Reply(r.xid(), lastZxid, Err.MARSHALLING_ERROR, null));
+        }
+    }
+
+    private void unimplemented(Work.Request r, ClientConnection conn) {
+        LOG.warning("Closing connection " + conn + ": unsupported request type " + r.type());
+        outbox.sendAndClose(conn, new Reply(r.xid(), -1, Err.UNIMPLEMENTED, null));
+    }
+
+    private void auth(Work.Request r, ClientConnection conn) {
+        int err = AuthHandler.authenticate((Requests.Auth) r.body(), conn, config.superDigest());
+        Reply reply = new Reply(Reply.AUTH_XID, 0, err, null);
+        if (err == Err.OK) {
+            outbox.send(conn, reply);
+        } else {
+            outbox.sendAndClose(conn, reply);
+        }
+    }
+
+    private void write(Work.Request r, ClientConnection conn, Session session) {
+        long time = System.currentTimeMillis();
+        Txn txn = r.type() == OpCode.RECONFIG ? new Txn.Error(Err.RECONFIG_DISABLED)
+                : preparer.prepare(r.type(), r.body(), session, conn.authIds());
+        TxnHeader hdr = commit(session.id(), r.xid(), r.type(), txn, time);
+        switch (txn) {
+            case Txn.Error e -> reply(r, conn, hdr.zxid(), e.err(), null);
+            case Txn.Multi m -> reply(r, conn, hdr.zxid(), Err.OK, applyMulti(hdr, m, r));
+            default -> reply(r, conn, hdr.zxid(), Err.OK, describe(r.type(), txn));
+        }
+    }
+
+    /** Applies a multi op by op, so each result carries the Stat right after its own op, as ZooKeeper's does. */
+    private Responses.MultiBody applyMulti(TxnHeader hdr, Txn.Multi multi, Work.Request r) {
+        List<Requests.Op> ops = ((Requests.Multi) r.body()).ops();
+        List<Responses.OpResult> results = new ArrayList<>(ops.size());
+        for (int i = 0; i < multi.txns().size(); i++) {
+            Txn sub = multi.txns().get(i);
+            int type = ops.get(i).type();
+            if (sub instanceof Txn.Error e) {
+                results.add(new Responses.OpResult(OpCode.ERROR, e.err(), null));
+                continue;
+            }
+            tree.apply(hdr, sub, outbox);
+            int resultType = type == OpCode.CREATE_CONTAINER || type == OpCode.CREATE_TTL ? OpCode.CREATE2 : type;
+            results.add(new Responses.OpResult(resultType, Err.OK, describe(resultType, sub)));
+        }
+        return new Responses.MultiBody(results);
+    }
+
+    /** The success body of an applied write. */
+    private Responses.Body describe(int type, Txn txn) {
+        return switch (txn) {
+            case Txn.Create c -> type == OpCode.CREATE ? new Responses.PathBody(c.path())
+                    : new Responses.PathStatBody(c.path(), tree.get(c.path()).stat());
+            case Txn.SetData s -> new Responses.StatBody(tree.get(s.path()).stat());
+            case Txn.SetAcl s -> new Responses.StatBody(tree.get(s.path()).stat());
+            default -> null;
+        };
+    }
+
+    private void closeSession(Work.Request r, ClientConnection conn, Session session) {
+        TxnHeader hdr = commit(session.id(), r.xid(), OpCode.CLOSE_SESSION, new Txn.CloseSession(),
+                System.currentTimeMillis());
+        sessions.remove(session.id());
+        LOG.fine(() -> "session 0x" + Long.toHexString(session.id()) + " closed by the client");
+        reply(r, conn, hdr.zxid(), Err.OK, null);
+        outbox.sendAndClose(conn, null);
+    }
+
+    /** A session whose deadline passed: its ephemerals go in one closeSession transaction; its socket is cut. */
+    private void expire(long sessionId) {
+        Session s = sessions.get(sessionId);
+        if (s == null) {
+            return;
+        }
+        LOG.info(() -> "Expiring session 0x" + Long.toHexString(sessionId) + ", timeout of " + s.timeout()
+                + "ms exceeded");
+        commit(sessionId, 0, OpCode.CLOSE_SESSION, new Txn.CloseSession(), System.currentTimeMillis());
+        sessions.remove(sessionId);
+        if (s.owner() instanceof ClientConnection owner) {
+            owner.close();
+        }
+    }
+
+    private void reply(Work.Request r, ClientConnection conn, long zxid, int err, Responses.Body body) {
+        outbox.send(conn, new Reply(r.xid(), zxid, err, body));
+        long millis = (System.nanoTime() - r.receivedNanos()) / 1_000_000;
+        stats.latency().add(millis);
+        conn.stats.completed(opName(r.type()), millis);
+    }
+
+    private static String opName(int type) {
+        return switch (type) {
+            case OpCode.CREATE, OpCode.CREATE2, OpCode.CREATE_CONTAINER, OpCode.CREATE_TTL -> "CREA";
+            case OpCode.DELETE -> "DELE";
+            case OpCode.EXISTS -> "EXIS";
+            case OpCode.GET_DATA -> "GETD";
+            case OpCode.SET_DATA -> "SETD";
+            case OpCode.GET_CHILDREN, OpCode.GET_CHILDREN2 -> "GETC";
+            case OpCode.MULTI -> "MULT";
+            case OpCode.SYNC -> "SYNC";
+            default -> "OTHR";
+        };
+    }
+
+    /** Applies a reaper delete (deleteContainer, checked like a client's) with no session. */
+    void deleteContainer(String path) {
+        Txn txn = preparer.prepare(OpCode.DELETE_CONTAINER, new Requests.PathOnly(path), null, List.of());
+        if (!(txn instanceof Txn.Error)) {
+            commit(0, 0, OpCode.DELETE_CONTAINER, txn, System.currentTimeMillis());
+        }
+    }
+}

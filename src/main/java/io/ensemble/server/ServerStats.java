@@ -1,0 +1,55 @@
+package io.ensemble.server;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** Server-wide counters read by the four-letter words and, later, the metrics endpoint. */
+public final class ServerStats {
+    private final AtomicLong packetsReceived = new AtomicLong();
+    private final AtomicLong packetsSent = new AtomicLong();
+    private final AtomicInteger outstanding = new AtomicInteger();
+    private final LatencyStats latency = new LatencyStats();
+    private final long startedAt = System.currentTimeMillis();
+
+    void packetReceived() {
+        packetsReceived.incrementAndGet();
+    }
+
+    void packetSent() {
+        packetsSent.incrementAndGet();
+    }
+
+    void queued() {
+        outstanding.incrementAndGet();
+    }
+
+    void dequeued() {
+        outstanding.decrementAndGet();
+    }
+
+    public long packetsReceived() {
+        return packetsReceived.get();
+    }
+
+    public long packetsSent() {
+        return packetsSent.get();
+    }
+
+    public int outstandingRequests() {
+        return outstanding.get();
+    }
+
+    public LatencyStats latency() {
+        return latency;
+    }
+
+    public long uptimeMillis() {
+        return System.currentTimeMillis() - startedAt;
+    }
+
+    public void reset() {
+        packetsReceived.set(0);
+        packetsSent.set(0);
+        latency.reset();
+    }
+}

@@ -1,0 +1,237 @@
+package io.ensemble.tree;
+
+import io.ensemble.auth.AclCheck;
+import io.ensemble.txn.Txn;
+import io.ensemble.txn.TxnHeader;
+import io.ensemble.wire.Acl;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The in-memory znode tree and its watches. Applies prepared {@link Txn}s; it never decides whether a change is
+ * allowed (that is preparation's job), so applying is deterministic. Single writer: the request-processing
+ * thread. The node map is concurrent only so that monitoring threads can read counts.
+ */
+public final class DataTree {
+    public static final String ZOOKEEPER = "/zookeeper";
+    public static final String QUOTA = "/zookeeper/quota";
+    public static final String CONFIG = "/zookeeper/config";
+
+    private final Map<String, DataNode> nodes = new ConcurrentHashMap<>();
+    private final Map<Long, Set<String>> ephemerals = new HashMap<>();
+    private final Set<String> containers = new LinkedHashSet<>();
+    private final Set<String> ttls = new LinkedHashSet<>();
+    private final WatchTable dataWatches = new WatchTable();
+    private final WatchTable childWatches = new WatchTable();
+    private long approximateDataSize;
+
+    public DataTree() {
+        nodes.put("/", new DataNode(new byte[0], Acl.OPEN, 0, 0, 0));
+        addSpecial(ZOOKEEPER, Acl.OPEN);
+        addSpecial(QUOTA, Acl.OPEN);
+        addSpecial(CONFIG, Acl.READ_ONLY).aversion = -1;
+    }
+
+    private DataNode addSpecial(String path, List<Acl> acl) {
+        DataNode node = new DataNode(new byte[0], acl, 0, 0, 0);
+        nodes.put(path, node);
+        nodes.get(PathUtil.parent(path)).children.add(PathUtil.name(path));
+        return node;
+    }
+
+    public static boolean isSpecial(String path) {
+        return path.equals("/") || path.equals(ZOOKEEPER) || path.equals(QUOTA) || path.equals(CONFIG);
+    }
+
+    public DataNode get(String path) {
+        return nodes.get(path);
+    }
+
+    public int nodeCount() {
+        return nodes.size();
+    }
+
+    public long approximateDataSize() {
+        return approximateDataSize;
+    }
+
+    public WatchTable dataWatches() {
+        return dataWatches;
+    }
+
+    public WatchTable childWatches() {
+        return childWatches;
+    }
+
+    /** Paths of a session's ephemeral nodes (a copy). */
+    public Set<String> ephemeralsOf(long sessionId) {
+        Set<String> paths = ephemerals.get(sessionId);
+        return paths == null ? Set.of() : Set.copyOf(paths);
+    }
+
+    public Map<Long, Set<String>> allEphemerals() {
+        Map<Long, Set<String>> copy = new HashMap<>();
+        ephemerals.forEach((s, p) -> copy.put(s, Set.copyOf(p)));
+        return copy;
+    }
+
+    public int ephemeralCount() {
+        int n = 0;
+        for (Set<String> p : ephemerals.values()) {
+            n += p.size();
+        }
+        return n;
+    }
+
+    /** Containers and TTL nodes, the candidates of the reaper. */
+    public List<String> containersAndTtls() {
+        List<String> out = new ArrayList<>(containers);
+        out.addAll(ttls);
+        return out;
+    }
+
+    /** Number of descendants of a node, not counting itself. */
+    public int descendantCount(String path) {
+        DataNode node = nodes.get(path);
+        if (node == null) {
+            return 0;
+        }
+        int n = 0;
+        String prefix = path.equals("/") ? "/" : path + "/";
+        for (String child : node.children) {
+            n += 1 + descendantCount(prefix + child);
+        }
+        return n;
+    }
+
+    public void apply(TxnHeader hdr, Txn txn, EventSink sink) {
+        switch (txn) {
+            case Txn.Create c -> create(c, hdr, sink);
+            case Txn.Delete d -> delete(d.path(), hdr.zxid(), sink);
+            case Txn.SetData s -> setData(s, hdr, sink);
+            case Txn.SetAcl s -> {
+                DataNode node = nodes.get(s.path());
+                node.acl = s.acl();
+                node.aversion = s.aversion();
+            }
+            case Txn.Multi m -> m.txns().forEach(t -> apply(hdr, t, sink));
+            case Txn.CloseSession c -> closeSession(hdr.sessionId(), hdr.zxid(), sink);
+            case Txn.CheckVersion c -> { }
+            case Txn.CreateSession c -> { }
+            case Txn.Error e -> { }
+        }
+    }
+
+    private void create(Txn.Create c, TxnHeader hdr, EventSink sink) {
+        String parentPath = PathUtil.parent(c.path());
+        DataNode parent = nodes.get(parentPath);
+        DataNode node = new DataNode(c.data(), c.acl(), hdr.zxid(), hdr.time(), c.ephemeralOwner());
+        nodes.put(c.path(), node);
+        parent.children.add(PathUtil.name(c.path()));
+        if (c.parentCversion() > parent.storedCversion) {
+            parent.storedCversion = c.parentCversion();
+            parent.pzxid = hdr.zxid();
+        }
+        long owner = c.ephemeralOwner();
+        if (NodeKind.isContainer(owner)) {
+            containers.add(c.path());
+        } else if (NodeKind.isTtl(owner)) {
+            ttls.add(c.path());
+        } else if (owner != 0) {
+            ephemerals.computeIfAbsent(owner, s -> new LinkedHashSet<>()).add(c.path());
+        }
+        approximateDataSize += c.path().length() + dataLength(c.data());
+        fire(dataWatches, c.path(), EventType.NODE_CREATED, hdr.zxid(), node.acl, Set.of(), sink);
+        fire(childWatches, parentPath, EventType.NODE_CHILDREN_CHANGED, hdr.zxid(), parent.acl, Set.of(), sink);
+    }
+
+    private void delete(String path, long zxid, EventSink sink) {
+        DataNode node = nodes.remove(path);
+        if (node == null) {
+            return;
+        }
+        String parentPath = PathUtil.parent(path);
+        DataNode parent = nodes.get(parentPath);
+        parent.children.remove(PathUtil.name(path));
+        if (zxid > parent.pzxid) {
+            parent.pzxid = zxid;
+        }
+        long owner = node.ephemeralOwner;
+        if (NodeKind.isContainer(owner)) {
+            containers.remove(path);
+        } else if (NodeKind.isTtl(owner)) {
+            ttls.remove(path);
+        } else if (owner != 0) {
+            Set<String> paths = ephemerals.get(owner);
+            if (paths != null) {
+                paths.remove(path);
+                if (paths.isEmpty()) {
+                    ephemerals.remove(owner);
+                }
+            }
+        }
+        approximateDataSize -= path.length() + dataLength(node.data);
+        Set<Watcher> told = fire(dataWatches, path, EventType.NODE_DELETED, zxid, node.acl, Set.of(), sink);
+        fire(childWatches, path, EventType.NODE_DELETED, zxid, node.acl, told, sink);
+        fire(childWatches, parentPath, EventType.NODE_CHILDREN_CHANGED, zxid, parent.acl, Set.of(), sink);
+    }
+
+    private void setData(Txn.SetData s, TxnHeader hdr, EventSink sink) {
+        DataNode node = nodes.get(s.path());
+        approximateDataSize += dataLength(s.data()) - dataLength(node.data);
+        node.data = s.data();
+        node.version = s.version();
+        node.mzxid = hdr.zxid();
+        node.mtime = hdr.time();
+        fire(dataWatches, s.path(), EventType.NODE_DATA_CHANGED, hdr.zxid(), node.acl, Set.of(), sink);
+    }
+
+    private void closeSession(long sessionId, long zxid, EventSink sink) {
+        Set<String> paths = ephemerals.remove(sessionId);
+        if (paths == null) {
+            return;
+        }
+        // Children sort before parents is not needed: ephemerals cannot have children.
+        for (String path : List.copyOf(paths)) {
+            delete(path, zxid, sink);
+        }
+    }
+
+    /** Triggers a table and hands events to watchers that may READ the node (the CVE-2024-23944 filter). */
+    private static Set<Watcher> fire(WatchTable table, String path, int type, long zxid, List<Acl> acl,
+                                     Set<Watcher> skip, EventSink sink) {
+        Set<Watcher> watchers = table.trigger(path, type);
+        for (Watcher w : watchers) {
+            if (!skip.contains(w) && AclCheck.allowed(acl, Acl.READ, w.authIds())) {
+                sink.event(w, type, path, zxid);
+            }
+        }
+        return watchers;
+    }
+
+    private static int dataLength(byte[] data) {
+        return data == null ? 0 : data.length;
+    }
+
+    /** Removes all watches of a closed connection. */
+    public void removeWatcher(Watcher watcher) {
+        dataWatches.removeWatcher(watcher);
+        childWatches.removeWatcher(watcher);
+    }
+
+    public int watchCount() {
+        return dataWatches.size() + childWatches.size();
+    }
+
+    /** For tests and reports: every path in the tree. */
+    public Collection<String> paths() {
+        return List.copyOf(nodes.keySet());
+    }
+}
