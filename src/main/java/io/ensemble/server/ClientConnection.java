@@ -132,17 +132,23 @@ final class ClientConnection implements Watcher {
     }
 
     private void readLoop() {
-        try (DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 64 * 1024))) {
+        boolean flushFirst = false;
+        // Not try-with-resources: closing the stream would close the socket before the writer has flushed.
+        try {
+            DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 64 * 1024));
             int first = in.readInt();
             String word = FourLetterWords.wordOf(first);
             if (word != null) {
                 send(ctx.fourLetterWord(word).getBytes(StandardCharsets.UTF_8));
                 closeAfterFlush();
+                flushFirst = true;
                 return;
             }
             ConnectRequest connect = ConnectRequest.read(new JuteReader(readFrame(in, first)));
             ctx.submit(new Work.Connect(this, connect));
             if (!handshake.get()) {
+                // the processor has queued its answer (e.g. "session expired") and the close after it
+                flushFirst = true;
                 return;
             }
             while (!closed.get()) {
@@ -161,7 +167,9 @@ final class ClientConnection implements Watcher {
         } catch (Exception e) {
             LOG.log(Level.WARNING, "Closing connection " + this + " after an unexpected error", e);
         } finally {
-            close();
+            if (!flushFirst) {
+                close();
+            }
         }
     }
 

@@ -1,0 +1,35 @@
+package io.ensemble.config;
+
+import org.eclipse.microprofile.config.spi.ConfigSource;
+
+import java.util.Map;
+import java.util.Set;
+
+/** A fixed in-memory ConfigSource for tests. */
+record MapSource(String name, int ordinal, Map<String, String> values) implements ConfigSource {
+
+    @Override
+    public Map<String, String> getProperties() {
+        return values;
+    }
+
+    @Override
+    public Set<String> getPropertyNames() {
+        return values.keySet();
+    }
+
+    @Override
+    public String getValue(String key) {
+        return values.get(key);
+    }
+
+    @Override
+    public String getName() {
+        return name;
+    }
+
+    @Override
+    public int getOrdinal() {
+        return ordinal;
+    }
+}
