@@ -17,6 +17,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.Collection;
 import java.util.Set;
@@ -37,6 +38,8 @@ final class ClientConnection implements Watcher {
     private static final Logger LOG = Logger.getLogger(ClientConnection.class.getName());
     private static final Object CLOSE = new Object();
     private static final int WRITE_BATCH_BYTES = 64 * 1024;
+    /** ZooKeeper's sessionlessCnxnTimeout: a connection must finish its handshake within this time. */
+    private static final int HANDSHAKE_TIMEOUT_MS = 10_000;
 
     private final long id;
     private final Socket socket;
@@ -136,6 +139,7 @@ final class ClientConnection implements Watcher {
         // Not try-with-resources: closing the stream would close the socket before the writer has flushed.
         try {
             DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 64 * 1024));
+            socket.setSoTimeout(HANDSHAKE_TIMEOUT_MS);
             int first = in.readInt();
             String word = FourLetterWords.wordOf(first);
             if (word != null) {
@@ -146,7 +150,9 @@ final class ClientConnection implements Watcher {
             }
             ConnectRequest connect = ConnectRequest.read(new JuteReader(readFrame(in, first)));
             ctx.submit(new Work.Connect(this, connect));
-            if (!handshake.get()) {
+            boolean established = handshake.get();
+            socket.setSoTimeout(0);
+            if (!established) {
                 // the processor has queued its answer (e.g. "session expired") and the close after it
                 flushFirst = true;
                 return;
@@ -156,6 +162,8 @@ final class ClientConnection implements Watcher {
             }
         } catch (EOFException e) {
             LOG.fine(() -> "connection " + this + " closed by the client");
+        } catch (SocketTimeoutException e) {
+            LOG.info("Closing connection " + this + ": no session handshake within " + HANDSHAKE_TIMEOUT_MS + "ms");
         } catch (BadFrameException | MalformedRecordException e) {
             LOG.warning("Closing connection " + this + ": " + e.getMessage());
         } catch (IOException e) {
@@ -188,7 +196,7 @@ final class ClientConnection implements Watcher {
         try {
             body = Requests.decode(type, r);
         } catch (Requests.UnknownOpException e) {
-            error = "unknown";
+            // no body and no error: the processor answers UNIMPLEMENTED
         } catch (MalformedRecordException e) {
             error = e.getMessage();
         }

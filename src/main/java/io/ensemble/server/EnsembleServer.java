@@ -222,7 +222,7 @@ public final class EnsembleServer implements AutoCloseable, ServerContext {
         }));
         Set<String> paths = new java.util.HashSet<>();
         byWatcher.values().forEach(paths::addAll);
-        return new ServerSnapshot(mode(), processor.lastZxid(), tree.nodeCount(), tree.watchCount(), paths.size(),
+        return new ServerSnapshot(mode(), clientPort(), processor.lastZxid(), tree.nodeCount(), tree.watchCount(), paths.size(),
                 byWatcher.size(), tree.ephemeralCount(), tree.approximateDataSize(), sessions.count(),
                 tree.allEphemerals(), List.copyOf(connections), stats);
     }

@@ -40,7 +40,7 @@ final class FourLetterWords {
             case "ruok" -> "imok";
             case "srvr" -> srvr(s, false);
             case "stat" -> srvr(s, true);
-            case "conf" -> conf(config);
+            case "conf" -> conf(config, s.clientPort());
             case "envi" -> envi();
             case "mntr" -> mntr(s);
             case "isro" -> "rw";
@@ -119,9 +119,9 @@ final class FourLetterWords {
         return b.toString();
     }
 
-    private static String conf(ServerConfig c) {
+    private static String conf(ServerConfig c, int boundPort) {
         Map<String, Object> out = new TreeMap<>();
-        out.put("clientPort", c.clientPort());
+        out.put("clientPort", boundPort);
         out.put("secureClientPort", -1);
         out.put("dataDir", c.dataDir().toAbsolutePath());
         out.put("dataDirSize", 0);

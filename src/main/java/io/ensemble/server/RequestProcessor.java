@@ -164,9 +164,9 @@ final class RequestProcessor implements Runnable {
                     System.currentTimeMillis());
             reply(r, conn, hdr.zxid(), Err.MARSHALLING_ERROR, null);
         } else {
-            LOG.warning("Closing connection " + conn + ": undecodable request of type " + r.type() + ": "
-                    + r.decodeError());
-            outbox.sendAndClose(conn, new Reply(r.xid(), lastZxid, Err.MARSHALLING_ERROR, null));
+            // As ZooKeeper: the request fails, the connection stays, and no zxid is taken.
+            LOG.warning("Undecodable request of type " + r.type() + " from " + conn + ": " + r.decodeError());
+            reply(r, conn, lastZxid, Err.MARSHALLING_ERROR, null);
         }
     }
 

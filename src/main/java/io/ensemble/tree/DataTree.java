@@ -37,6 +37,8 @@ public final class DataTree {
         addSpecial(ZOOKEEPER, Acl.OPEN);
         addSpecial(QUOTA, Acl.OPEN);
         addSpecial(CONFIG, Acl.READ_ONLY).aversion = -1;
+        // ZooKeeper seeds its size from its node map, where the root is keyed both "" and "/": 1 + 10 + 16 + 17.
+        approximateDataSize = 1 + ZOOKEEPER.length() + QUOTA.length() + CONFIG.length();
     }
 
     private DataNode addSpecial(String path, List<Acl> acl) {

@@ -15,7 +15,7 @@ public final class Requests {
 
     /** Any decoded request body. */
     public sealed interface Body permits Create, Delete, PathWatch, SetData, PathOnly, SetAcl, CheckVersion, Multi,
-            SetWatches, AddWatch, WatchType, Auth, Sasl, Empty {
+            SetWatches, AddWatch, WatchType, Auth, Sasl, Reconfig, Empty {
     }
 
     /** create, create2, createContainer (ttl -1) and createTTL. */
@@ -67,14 +67,30 @@ public final class Requests {
     public record Sasl(byte[] token) implements Body {
     }
 
+    /** ReconfigRequest; answered RECONFIGDISABLED, but it must decode (an unknown op would get UNIMPLEMENTED). */
+    public record Reconfig(String joiningServers, String leavingServers, String newMembers, long curConfigId)
+            implements Body {
+    }
+
     /** ping, closeSession, whoAmI. */
     public record Empty() implements Body {
     }
 
     private static final Empty EMPTY = new Empty();
 
-    /** Decodes the body of a request of the given type; throws {@link UnknownOpException} for an unknown type. */
+    /**
+     * Decodes the body of a request of the given type; throws {@link UnknownOpException} for an unknown type. check
+     * (13) counts as unknown here: since 3.9.3 ZooKeeper accepts it only inside a multi and answers a standalone one
+     * UNIMPLEMENTED without looking at its body.
+     */
     public static Body decode(int type, JuteReader r) {
+        if (type == OpCode.CHECK) {
+            throw new UnknownOpException(type);
+        }
+        return decodeBody(type, r);
+    }
+
+    private static Body decodeBody(int type, JuteReader r) {
         return switch (type) {
             case OpCode.CREATE, OpCode.CREATE2, OpCode.CREATE_CONTAINER ->
                     new Create(r.readString(), r.readBuffer(), r.readAclList(), r.readInt(), -1);
@@ -98,6 +114,7 @@ public final class Requests {
             case OpCode.CHECK_WATCHES, OpCode.REMOVE_WATCHES -> new WatchType(r.readString(), r.readInt());
             case OpCode.AUTH -> new Auth(r.readInt(), r.readString(), r.readBuffer());
             case OpCode.SASL -> new Sasl(r.readBuffer());
+            case OpCode.RECONFIG -> new Reconfig(r.readString(), r.readString(), r.readString(), r.readLong());
             case OpCode.PING, OpCode.CLOSE_SESSION, OpCode.WHO_AM_I -> EMPTY;
             default -> throw new UnknownOpException(type);
         };
@@ -126,12 +143,39 @@ public final class Requests {
             if (!allowed) {
                 throw new MalformedRecordException("op type " + type + " is not allowed in a multi");
             }
-            Body body = decode(type, r);
-            if (body instanceof Create c && (c.flags() < 0 || c.flags() > 6)) {
-                throw new MalformedRecordException("invalid create flags " + c.flags() + " in a multi");
+            Body body = decodeBody(type, r);
+            if (body instanceof Create c) {
+                type = createOpType(type, c);
+                if (type != OpCode.CREATE_TTL && c.ttl() >= 0) {
+                    body = new Create(c.path(), c.data(), c.acl(), c.flags(), -1);
+                }
             }
             ops.add(new Op(type, body));
         }
+    }
+
+    /**
+     * The op type ZooKeeper's MultiOperationRecord gives a create sub-op (it rebuilds each one with Op.create):
+     * create, create2 and createContainer reject flags outside 0..6 and the TTL modes (5, 6), and a container
+     * flag (4) makes any create a createContainer. createTTL keeps its type only with a TTL mode; otherwise it
+     * becomes a plain create without ttl (or a createContainer for flag 4), and bad flags are left to preparation,
+     * which answers BADARGUMENTS for that op.
+     */
+    private static int createOpType(int type, Create c) {
+        int flags = c.flags();
+        if (type == OpCode.CREATE_TTL) {
+            if (flags == 5 || flags == 6) {
+                return type;
+            }
+            return flags == 4 ? OpCode.CREATE_CONTAINER : OpCode.CREATE;
+        }
+        if (flags < 0 || flags > 6) {
+            throw new MalformedRecordException("invalid create flags " + flags + " in a multi");
+        }
+        if (flags == 5 || flags == 6) {
+            throw new MalformedRecordException("TTL create mode " + flags + " needs createTTL in a multi");
+        }
+        return flags == 4 ? OpCode.CREATE_CONTAINER : type;
     }
 
     /** Thrown for a request type this server does not know. */
