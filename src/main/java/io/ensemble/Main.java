@@ -4,6 +4,7 @@ import io.ensemble.config.ConfigException;
 import io.ensemble.config.ServerConfig;
 import io.ensemble.config.ServerConfigLoader;
 import io.ensemble.server.EnsembleServer;
+import io.ensemble.storage.StorageException;
 import io.helidon.logging.common.LogConfig;
 import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.ConfigProvider;
@@ -39,9 +40,13 @@ public final class Main {
         }
         LOG.info("Effective configuration (key=value (source)):\n  "
                 + String.join("\n  ", ServerConfigLoader.describe(mpConfig)));
-        EnsembleServer server = new EnsembleServer(config);
+        EnsembleServer server = new EnsembleServer(config, () -> System.exit(3));
         try {
             server.start();
+        } catch (StorageException e) {
+            System.err.println(e.getMessage());
+            System.exit(1);
+            return;
         } catch (IOException e) {
             System.err.println("Cannot serve clients on port " + config.clientPort()
                     + (config.clientPortAddress() == null ? "" : " of " + config.clientPortAddress()) + ": "

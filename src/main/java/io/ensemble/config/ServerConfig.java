@@ -28,6 +28,7 @@ import java.util.Set;
  * @param adminServerPort         the HTTP port
  * @param containerCheckIntervalMs how often empty containers and expired TTL nodes are reaped
  * @param containerMaxPerMinute   cap on reaped nodes per minute
+ * @param storage                 transaction log, snapshot and autopurge settings
  * @param effective               every effective key with its value, for {@code conf} and the start-up log
  */
 public record ServerConfig(int tickTime, int clientPort, String clientPortAddress, Path dataDir, Path dataLogDir,
@@ -35,7 +36,7 @@ public record ServerConfig(int tickTime, int clientPort, String clientPortAddres
                            Set<String> fourLetterWords, int juteMaxBuffer, boolean extendedTypesEnabled,
                            String superDigest, int globalOutstandingLimit, long serverId,
                            boolean adminEnableServer, String adminServerAddress, int adminServerPort,
-                           long containerCheckIntervalMs, int containerMaxPerMinute,
+                           long containerCheckIntervalMs, int containerMaxPerMinute, StorageConfig storage,
                            Map<String, String> effective) {
 
     public static final int DEFAULT_TICK_TIME = 3000;
@@ -101,6 +102,7 @@ public record ServerConfig(int tickTime, int clientPort, String clientPortAddres
         private int adminServerPort = 8080;
         private long containerCheckIntervalMs = 60_000;
         private int containerMaxPerMinute = 10_000;
+        private StorageConfig storage = StorageConfig.DEFAULTS;
         private Map<String, String> effective = Map.of();
 
         public Builder tickTime(int v) { tickTime = v; return this; }
@@ -122,6 +124,7 @@ public record ServerConfig(int tickTime, int clientPort, String clientPortAddres
         public Builder adminServerPort(int v) { adminServerPort = v; return this; }
         public Builder containerCheckIntervalMs(long v) { containerCheckIntervalMs = v; return this; }
         public Builder containerMaxPerMinute(int v) { containerMaxPerMinute = v; return this; }
+        public Builder storage(StorageConfig v) { storage = v; return this; }
         public Builder effective(Map<String, String> v) { effective = Map.copyOf(v); return this; }
 
         public ServerConfig build() {
@@ -130,7 +133,7 @@ public record ServerConfig(int tickTime, int clientPort, String clientPortAddres
                     minSessionTimeout < 0 ? 2 * tickTime : minSessionTimeout,
                     maxSessionTimeout < 0 ? 20 * tickTime : maxSessionTimeout, fourLetterWords, juteMaxBuffer,
                     extendedTypesEnabled, superDigest, globalOutstandingLimit, serverId, adminEnableServer,
-                    adminServerAddress, adminServerPort, containerCheckIntervalMs, containerMaxPerMinute, effective);
+                    adminServerAddress, adminServerPort, containerCheckIntervalMs, containerMaxPerMinute, storage, effective);
         }
     }
 }

@@ -40,7 +40,7 @@ public final class ServerConfigLoader {
             "jute.maxbuffer", "extendedTypesEnabled", "superDigest", "globalOutstandingLimit", "admin.serverPort",
             "admin.serverAddress", "admin.enableServer", "znode.container.checkIntervalMs",
             "znode.container.maxPerMinute", MyId.KEY, "initLimit", "syncLimit", "snapCount", "forceSync",
-            "autopurge.snapRetainCount", "autopurge.purgeInterval", "maxCnxns");
+            "autopurge.snapRetainCount", "autopurge.purgeInterval", "maxCnxns", "preAllocSize");
 
     private ServerConfigLoader() {
     }
@@ -87,6 +87,7 @@ public final class ServerConfigLoader {
         }
         List<String> servers = keepServerLines(config, in);
         b.serverId(MyId.resolve(in, dataDir, !servers.isEmpty(), extendedTypes));
+        b.storage(storageSettings(in));
         laterIssueKeys(in);
         List<String> unknown = keepUnknownZooCfgKeys(config, in);
         b.effective(in.effective());
@@ -157,14 +158,23 @@ public final class ServerConfigLoader {
         b.containerMaxPerMinute(in.value("znode.container.maxPerMinute", 10_000, intIn(1, MAX), "a positive integer"));
     }
 
+    private static StorageConfig storageSettings(ConfigReader in) {
+        int snapCount = in.value("snapCount", 100_000, intIn(2, MAX), "an integer >= 2");
+        boolean forceSync = in.value("forceSync", true, "yes", Values.YES_NO, "yes or no");
+        int retain = in.value("autopurge.snapRetainCount", 3, intIn(0, MAX), NON_NEGATIVE);
+        if (retain < 3) {
+            LOG.warning("autopurge.snapRetainCount=" + retain + " is below the minimum; using 3");
+        }
+        int interval = in.value("autopurge.purgeInterval", 0, intIn(0, MAX), NON_NEGATIVE + " (hours, 0 = never)");
+        long preAllocKb = in.value("preAllocSize", 65_536L, Values.longIn(1, Long.MAX_VALUE / 1024),
+                "a positive number of kilobytes");
+        return new StorageConfig(snapCount, forceSync, retain, interval, preAllocKb * 1024);
+    }
+
     /** Validated now so a typo fails at start-up, kept in effective until the issues that use them add components. */
     private static void laterIssueKeys(ConfigReader in) {
         in.value("initLimit", null, intIn(1, MAX), "a positive integer (ticks)");
         in.value("syncLimit", null, intIn(1, MAX), "a positive integer (ticks)");
-        in.value("snapCount", 100_000, intIn(2, MAX), "an integer >= 2");
-        in.value("forceSync", true, "yes", Values.YES_NO, "yes or no");
-        in.value("autopurge.snapRetainCount", 3, intIn(0, MAX), NON_NEGATIVE);
-        in.value("autopurge.purgeInterval", 0, intIn(0, MAX), NON_NEGATIVE + " (hours, 0 = never)");
         in.value("maxCnxns", 0, intIn(0, MAX), NON_NEGATIVE + " (0 = no limit)");
     }
 

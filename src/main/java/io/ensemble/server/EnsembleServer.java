@@ -3,6 +3,7 @@ package io.ensemble.server;
 import io.ensemble.config.ServerConfig;
 import io.ensemble.session.Session;
 import io.ensemble.session.SessionTracker;
+import io.ensemble.storage.Storage;
 import io.ensemble.tree.DataTree;
 
 import java.io.IOException;
@@ -38,17 +39,45 @@ public final class EnsembleServer implements AutoCloseable, ServerContext {
     private final Map<InetAddress, AtomicInteger> perAddress = new ConcurrentHashMap<>();
     private final AtomicLong connectionIds = new AtomicLong();
     private final List<Thread> threads = new java.util.ArrayList<>();
+    private final Runnable onFatal;
+    private Storage storage;
     private ServerSocket listener;
     private volatile boolean running;
 
     public EnsembleServer(ServerConfig config) {
+        this(config, () -> { });
+    }
+
+    /**
+     * @param onFatal what to do when the transaction log cannot be written (the process's main exits); the server
+     *                has stopped serving by then
+     */
+    public EnsembleServer(ServerConfig config, Runnable onFatal) {
         this.config = config;
+        this.onFatal = onFatal;
         this.sessions = new SessionTracker(config.serverId(), config.tickTime(), System::currentTimeMillis);
         this.processor = new RequestProcessor(config, tree, sessions, stats);
     }
 
-    /** Binds the client port and starts serving. */
+    /**
+     * Recovers the data from disk, binds the client port and starts serving.
+     *
+     * @throws io.ensemble.storage.StorageException with one clear line if the data directories are unusable
+     */
     public synchronized void start() throws IOException {
+        storage = Storage.open(config.storage(), config.dataDir(), config.dataLogDir(), config.juteMaxBuffer(), tree,
+                sessions);
+        try {
+            bindAndServe();
+        } catch (IOException | RuntimeException e) {
+            storage.close();
+            throw e;
+        }
+    }
+
+    private void bindAndServe() throws IOException {
+        long recovered = storage.recover();
+        processor.start(recovered, storage.start(recovered, processor::lastZxid, this::fatal));
         InetSocketAddress address = config.clientPortAddress() == null
                 ? new InetSocketAddress(config.clientPort())
                 : new InetSocketAddress(config.clientPortAddress(), config.clientPort());
@@ -63,6 +92,19 @@ public final class EnsembleServer implements AutoCloseable, ServerContext {
         LOG.info("Ensemble " + Version.FULL + " serving clients on " + listener.getLocalSocketAddress()
                 + " (standalone, tickTime " + config.tickTime() + "ms, session timeouts "
                 + config.minSessionTimeout() + ".." + config.maxSessionTimeout() + "ms)");
+    }
+
+    /** The log failed: stop serving at once (no reply may claim durability any more), then tell the owner. */
+    private void fatal() {
+        Thread.ofPlatform().name("fatal-stop").start(() -> {
+            close();
+            onFatal.run();
+        });
+    }
+
+    /** Where snapshots and logs live, for tools and tests. */
+    public Storage storage() {
+        return storage;
     }
 
     /** The bound client port (useful when the config asked for port 0). */
@@ -247,6 +289,7 @@ public final class EnsembleServer implements AutoCloseable, ServerContext {
                 break;
             }
         }
+        storage.close();
         LOG.info("Ensemble server on port " + listener.getLocalPort() + " stopped");
     }
 

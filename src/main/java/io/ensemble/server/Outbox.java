@@ -36,10 +36,14 @@ final class Outbox implements EventSink {
         return pending.isEmpty();
     }
 
-    /** Hands the batch's messages to their connections and starts a new batch. */
-    void release() {
+    /** Closes the current batch: the returned action hands its messages to their connections. */
+    Runnable detach() {
         List<Delivery> batch = pending;
         pending = new ArrayList<>();
+        return () -> deliver(batch);
+    }
+
+    private static void deliver(List<Delivery> batch) {
         for (Delivery d : batch) {
             if (d.message != null) {
                 d.conn.send(d.message);

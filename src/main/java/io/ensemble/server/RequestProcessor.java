@@ -4,6 +4,8 @@ import io.ensemble.config.ServerConfig;
 import io.ensemble.session.Session;
 import io.ensemble.session.SessionTracker;
 import io.ensemble.tree.DataTree;
+import io.ensemble.storage.GroupCommitLog;
+import io.ensemble.txn.LoggedTxn;
 import io.ensemble.txn.Txn;
 import io.ensemble.txn.TxnHeader;
 import io.ensemble.wire.Err;
@@ -38,6 +40,12 @@ final class RequestProcessor implements Runnable {
     private final ReadHandler reads;
     private final ConnectHandler connects;
     private final Outbox outbox = new Outbox();
+    /** Transactions of the current batch, handed to the log with the batch's replies. */
+    private List<LoggedTxn> batchTxns = new ArrayList<>();
+    private GroupCommitLog log;
+    /** The last zxid handed out (processor thread only). */
+    private long issuedZxid;
+    /** The last zxid applied to the tree; a volatile write after each apply, so other threads see the tree. */
     private volatile long lastZxid;
     private volatile boolean running = true;
 
@@ -54,6 +62,13 @@ final class RequestProcessor implements Runnable {
 
     long lastZxid() {
         return lastZxid;
+    }
+
+    /** Continues from the recovered zxid and logs every new transaction through the group-commit log. */
+    void start(long recoveredZxid, GroupCommitLog commitLog) {
+        issuedZxid = recoveredZxid;
+        lastZxid = recoveredZxid;
+        log = commitLog;
     }
 
     /** Queues work; client requests wait here while globalOutstandingLimit requests are in flight. */
@@ -97,7 +112,21 @@ final class RequestProcessor implements Runnable {
                 }
             }
             batch.clear();
-            outbox.release();
+            endBatch();
+        }
+    }
+
+    /**
+     * Replies leave only after the log is durable up to their batch. A batch without writes may go out at once if
+     * nothing is waiting on the log: every change it could have seen is already on disk.
+     */
+    private void endBatch() {
+        Runnable release = outbox.detach();
+        if (batchTxns.isEmpty() && log.idle()) {
+            release.run();
+        } else {
+            log.submit(batchTxns, release);
+            batchTxns = new ArrayList<>();
         }
     }
 
@@ -112,12 +141,13 @@ final class RequestProcessor implements Runnable {
         }
     }
 
-    /** Takes the next zxid, applies the transaction and returns its header. */
+    /** Takes the next zxid, queues the transaction for the log, applies it (a multi is applied by the caller). */
     TxnHeader commit(long sessionId, int cxid, int type, Txn txn, long time) {
-        TxnHeader hdr = new TxnHeader(sessionId, cxid, lastZxid + 1, time, type);
-        lastZxid = hdr.zxid();
+        TxnHeader hdr = new TxnHeader(sessionId, cxid, ++issuedZxid, time, type);
+        batchTxns.add(new LoggedTxn(hdr, txn));
         if (!(txn instanceof Txn.Multi)) {
             tree.apply(hdr, txn, outbox);
+            lastZxid = hdr.zxid();
         }
         return hdr;
     }
@@ -192,7 +222,11 @@ final class RequestProcessor implements Runnable {
         TxnHeader hdr = commit(session.id(), r.xid(), r.type(), txn, time);
         switch (txn) {
             case Txn.Error e -> reply(r, conn, hdr.zxid(), e.err(), null);
-            case Txn.Multi m -> reply(r, conn, hdr.zxid(), Err.OK, applyMulti(hdr, m, r));
+            case Txn.Multi m -> {
+                Responses.MultiBody results = applyMulti(hdr, m, r);
+                lastZxid = hdr.zxid();
+                reply(r, conn, hdr.zxid(), Err.OK, results);
+            }
             default -> reply(r, conn, hdr.zxid(), Err.OK, describe(r.type(), txn));
         }
     }

@@ -37,6 +37,23 @@ public final class DataNode {
         this.pzxid = zxid;
     }
 
+    /** A copy of the persisted fields, for a snapshot. Fields may be mid-update: snapshots are fuzzy. */
+    NodeImage image(String path) {
+        return new NodeImage(path, data, acl, czxid, mzxid, ctime, mtime, version, storedCversion, aversion,
+                ephemeralOwner, pzxid);
+    }
+
+    static DataNode from(NodeImage i) {
+        DataNode n = new DataNode(i.data(), i.acl(), i.czxid(), i.ctime(), i.ephemeralOwner());
+        n.mzxid = i.mzxid();
+        n.mtime = i.mtime();
+        n.version = i.version();
+        n.storedCversion = i.storedCversion();
+        n.aversion = i.aversion();
+        n.pzxid = i.pzxid();
+        return n;
+    }
+
     public byte[] data() {
         return data;
     }

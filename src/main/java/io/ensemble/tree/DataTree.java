@@ -113,6 +113,56 @@ public final class DataTree {
         return n;
     }
 
+    /** Visits every node as it is now; safe from another thread (the node map is concurrent). */
+    public void forEachNode(java.util.function.Consumer<NodeImage> visitor) {
+        nodes.forEach((path, node) -> visitor.accept(node.image(path)));
+    }
+
+    /**
+     * Replaces the whole tree with a snapshot's nodes. A node whose parent is missing (possible in a fuzzy
+     * snapshot) is dropped: the log replay that follows creates both again.
+     */
+    public void restore(Collection<NodeImage> images) {
+        nodes.clear();
+        ephemerals.clear();
+        containers.clear();
+        ttls.clear();
+        approximateDataSize = 0;
+        for (NodeImage i : images) {
+            nodes.put(i.path(), DataNode.from(i));
+        }
+        List<String> paths = new ArrayList<>(nodes.keySet());
+        paths.sort(java.util.Comparator.comparingInt(String::length));
+        for (String path : paths) {
+            if (path.equals("/")) {
+                index(path, nodes.get(path));
+                continue;
+            }
+            DataNode parent = nodes.get(PathUtil.parent(path));
+            if (parent == null) {
+                nodes.remove(path);
+                continue;
+            }
+            parent.children.add(PathUtil.name(path));
+            index(path, nodes.get(path));
+        }
+        if (!nodes.containsKey("/")) {
+            throw new IllegalStateException("snapshot has no root node");
+        }
+    }
+
+    private void index(String path, DataNode node) {
+        long owner = node.ephemeralOwner;
+        if (NodeKind.isContainer(owner)) {
+            containers.add(path);
+        } else if (NodeKind.isTtl(owner)) {
+            ttls.add(path);
+        } else if (owner != 0) {
+            ephemerals.computeIfAbsent(owner, s -> new LinkedHashSet<>()).add(path);
+        }
+        approximateDataSize += path.length() + dataLength(node.data);
+    }
+
     public void apply(TxnHeader hdr, Txn txn, EventSink sink) {
         switch (txn) {
             case Txn.Create c -> create(c, hdr, sink);
@@ -120,8 +170,10 @@ public final class DataTree {
             case Txn.SetData s -> setData(s, hdr, sink);
             case Txn.SetAcl s -> {
                 DataNode node = nodes.get(s.path());
-                node.acl = s.acl();
-                node.aversion = s.aversion();
+                if (node != null) {
+                    node.acl = s.acl();
+                    node.aversion = s.aversion();
+                }
             }
             case Txn.Multi m -> m.txns().forEach(t -> apply(hdr, t, sink));
             case Txn.CloseSession c -> closeSession(hdr.sessionId(), hdr.zxid(), sink);
@@ -134,6 +186,17 @@ public final class DataTree {
     private void create(Txn.Create c, TxnHeader hdr, EventSink sink) {
         String parentPath = PathUtil.parent(c.path());
         DataNode parent = nodes.get(parentPath);
+        if (parent == null) {
+            return; // replay over a fuzzy snapshot that already holds the parent's later delete
+        }
+        if (nodes.containsKey(c.path())) {
+            // Only in log replay over a fuzzy snapshot: the node is there already; keep the parent's counters.
+            if (c.parentCversion() > parent.storedCversion) {
+                parent.storedCversion = c.parentCversion();
+                parent.pzxid = hdr.zxid();
+            }
+            return;
+        }
         DataNode node = new DataNode(c.data(), c.acl(), hdr.zxid(), hdr.time(), c.ephemeralOwner());
         nodes.put(c.path(), node);
         parent.children.add(PathUtil.name(c.path()));
@@ -141,15 +204,7 @@ public final class DataTree {
             parent.storedCversion = c.parentCversion();
             parent.pzxid = hdr.zxid();
         }
-        long owner = c.ephemeralOwner();
-        if (NodeKind.isContainer(owner)) {
-            containers.add(c.path());
-        } else if (NodeKind.isTtl(owner)) {
-            ttls.add(c.path());
-        } else if (owner != 0) {
-            ephemerals.computeIfAbsent(owner, s -> new LinkedHashSet<>()).add(c.path());
-        }
-        approximateDataSize += c.path().length() + dataLength(c.data());
+        index(c.path(), node);
         fire(dataWatches, c.path(), EventType.NODE_CREATED, hdr.zxid(), node.acl, Set.of(), sink);
         fire(childWatches, parentPath, EventType.NODE_CHILDREN_CHANGED, hdr.zxid(), parent.acl, Set.of(), sink);
     }
@@ -187,6 +242,9 @@ public final class DataTree {
 
     private void setData(Txn.SetData s, TxnHeader hdr, EventSink sink) {
         DataNode node = nodes.get(s.path());
+        if (node == null) {
+            return; // replay over a fuzzy snapshot that already holds a later delete
+        }
         approximateDataSize += dataLength(s.data()) - dataLength(node.data);
         node.data = s.data();
         node.version = s.version();

@@ -42,6 +42,11 @@ public final class JuteReader {
         return buf.getLong();
     }
 
+    public byte readByte() {
+        need(1, "byte");
+        return buf.get();
+    }
+
     public boolean readBool() {
         need(1, "boolean");
         return buf.get() != 0;

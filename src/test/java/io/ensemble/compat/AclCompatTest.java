@@ -287,6 +287,16 @@ class AclCompatTest extends CompatTestBase {
     }
 
     @Test
+    void digestAuthAcceptsAnyBytesAndIdentitiesAreNotDuplicated() throws Exception {
+        ZooKeeper c = server.connect();
+        c.addAuthInfo("digest", bytes("nocolon"));
+        c.addAuthInfo("digest", bytes("user:password"));
+        c.addAuthInfo("digest", bytes("user:password"));
+        assertThat(whoAmI(c)).containsExactlyInAnyOrder("ip:127.0.0.1", "digest:nocolon", "digest:user");
+        assertThat(c.getState()).isEqualTo(ZooKeeper.States.CONNECTED);
+    }
+
+    @Test
     void authIdentitiesAreReplayedAfterReconnect() throws Exception {
         zk.create(p("n"), bytes("v"), digestAcl(Perms.ALL, "user:password"), CreateMode.PERSISTENT);
         EventLog log = new EventLog();

@@ -145,6 +145,21 @@ class MultiCompatTest extends CompatTestBase {
     }
 
     @Test
+    void multiKeepsNullAndEmptyDataApart() throws Exception {
+        zk.multi(List.of(
+                Op.create(p("null"), null, OPEN, CreateMode.PERSISTENT),
+                Op.create(p("empty"), new byte[0], OPEN, CreateMode.PERSISTENT),
+                Op.create(p("set-null"), bytes("x"), OPEN, CreateMode.PERSISTENT),
+                Op.setData(p("set-null"), null, 0)));
+        assertThat(zk.getData(p("null"), false, null)).isNull();
+        assertThat(zk.getData(p("empty"), false, null)).isNotNull().isEmpty();
+        Stat stat = new Stat();
+        assertThat(zk.getData(p("set-null"), false, stat)).isNull();
+        assertThat(stat.getDataLength()).isZero();
+        assertThat(stat.getVersion()).isEqualTo(1);
+    }
+
+    @Test
     void checkOpReportsNoNodeAndBadVersion() throws Exception {
         zk.create(p("x"), null, OPEN, CreateMode.PERSISTENT);
         assertThat(zk.multi(List.of(Op.check(p("x"), 0)))).hasSize(1).first().isInstanceOf(OpResult.CheckResult.class);

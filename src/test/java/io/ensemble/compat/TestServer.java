@@ -31,11 +31,38 @@ final class TestServer implements AutoCloseable {
     /** digest id of "super:test". */
     static final String SUPER_DIGEST = "super:D/InIHSb7yEEbrWz8b9l71RjZJU=";
 
-    private final EnsembleServer server;
+    private volatile EnsembleServer server;
     private final List<AutoCloseable> clients = new ArrayList<>();
 
     private TestServer(EnsembleServer server) {
         this.server = server;
+    }
+
+    /**
+     * Stops the server and starts a new one on the same port and data directory; clients stay open and reconnect
+     * on their own.
+     */
+    void restart() throws IOException {
+        ServerConfig old = server.config();
+        int port = port();
+        server.close();
+        ServerConfig.Builder b = ServerConfig.builder()
+                .clientPort(port)
+                .tickTime(old.tickTime())
+                .dataDir(old.dataDir())
+                .dataLogDir(old.dataLogDir())
+                .fourLetterWords(old.fourLetterWords())
+                .extendedTypesEnabled(old.extendedTypesEnabled())
+                .superDigest(old.superDigest())
+                .containerCheckIntervalMs(old.containerCheckIntervalMs())
+                .maxClientCnxns(old.maxClientCnxns())
+                .minSessionTimeout(old.minSessionTimeout())
+                .maxSessionTimeout(old.maxSessionTimeout())
+                .adminEnableServer(false)
+                .adminServerPort(0);
+        EnsembleServer next = new EnsembleServer(b.build());
+        next.start();
+        server = next;
     }
 
     static TestServer start(Path dataDir) throws IOException {

@@ -315,15 +315,15 @@ class ServerConfigLoaderTest {
         try {
             ServerConfig c = ServerConfigLoader.load(config(zooCfg("""
                     tickTime=2000
-                    preAllocSize=65536
+                    syncEnabled=true
                     standaloneEnabled=false
                     """)));
 
-            assertThat(c.effective()).containsEntry("preAllocSize", "65536")
+            assertThat(c.effective()).containsEntry("syncEnabled", "true")
                     .containsEntry("standaloneEnabled", "false");
             assertThat(logged).singleElement().satisfies(r -> {
                 assertThat(r.getLevel()).isEqualTo(Level.WARNING);
-                assertThat(r.getMessage()).contains("preAllocSize, standaloneEnabled").doesNotContain("\n");
+                assertThat(r.getMessage()).contains("standaloneEnabled, syncEnabled").doesNotContain("\n");
             });
         } finally {
             logger.removeHandler(handler);

@@ -1,0 +1,187 @@
+package io.ensemble.storage;
+
+import io.ensemble.txn.LoggedTxn;
+import io.ensemble.txn.TxnCodec;
+import io.ensemble.wire.JuteReader;
+import io.ensemble.wire.MalformedRecordException;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.logging.Logger;
+import java.util.zip.CRC32;
+
+/**
+ * Reads the log back at start-up, from the file that holds the first transaction after a snapshot. A bad entry
+ * with nothing valid after it in the last file is a torn write from a crash: the tail is cut off there. A bad
+ * entry with valid data after it, a gap in the zxids, or a missing file is a hole in acknowledged history: the
+ * server refuses to start rather than serve it.
+ */
+public final class LogReader {
+    private static final Logger LOG = Logger.getLogger(LogReader.class.getName());
+
+    /** What was read: the files, the zxid range replayed and how many transactions. */
+    public record Result(int files, long firstZxid, long lastZxid, long count, String truncated) {
+    }
+
+    private final int maxEntryBytes;
+
+    public LogReader(int maxEntryBytes) {
+        this.maxEntryBytes = maxEntryBytes;
+    }
+
+    /** Feeds every logged transaction with zxid > afterZxid to the consumer, in order. */
+    public Result replay(Path dir, long afterZxid, Consumer<LoggedTxn> consumer) throws IOException {
+        List<LogFiles.Named> files = LogFiles.list(dir, LogFiles.LOG_PREFIX);
+        int start = 0;
+        for (int i = 0; i < files.size(); i++) {
+            if (files.get(i).zxid() <= afterZxid + 1) {
+                start = i;
+            }
+        }
+        long expected = -1;
+        long first = -1;
+        long count = 0;
+        String truncated = null;
+        for (int i = start; i < files.size(); i++) {
+            LogFiles.Named file = files.get(i);
+            boolean last = i == files.size() - 1;
+            if (expected >= 0 && file.zxid() != expected) {
+                throw new StorageException("Transaction log gap: " + files.get(i - 1).path().getFileName()
+                        + " ends before zxid 0x" + Long.toHexString(expected) + " but the next file is "
+                        + file.path().getFileName() + "; transactions are missing, refusing to start");
+            }
+            if (expected < 0 && file.zxid() > afterZxid + 1) {
+                throw new StorageException("Transaction log gap: the snapshot ends at zxid 0x"
+                        + Long.toHexString(afterZxid) + " but the oldest log file is " + file.path().getFileName()
+                        + "; transactions are missing, refusing to start");
+            }
+            FileScan scan = scan(file.path(), last);
+            for (LoggedTxn t : scan.txns) {
+                if (expected >= 0 && t.zxid() != expected) {
+                    throw new StorageException("Transaction log " + file.path() + " jumps from zxid 0x"
+                            + Long.toHexString(expected - 1) + " to 0x" + Long.toHexString(t.zxid())
+                            + "; refusing to start");
+                }
+                expected = t.zxid() + 1;
+                if (t.zxid() > afterZxid) {
+                    if (first < 0) {
+                        first = t.zxid();
+                    }
+                    consumer.accept(t);
+                    count++;
+                }
+            }
+            if (scan.truncatedAt >= 0) {
+                truncated = file.path().getFileName() + " at offset " + scan.truncatedAt;
+            }
+            if (expected < 0) {
+                expected = file.zxid();
+            }
+        }
+        long lastZxid = expected < 0 ? afterZxid : Math.max(afterZxid, expected - 1);
+        return new Result(files.size() - start, first, lastZxid, count, truncated);
+    }
+
+    private record FileScan(List<LoggedTxn> txns, long truncatedAt) {
+    }
+
+    private FileScan scan(Path path, boolean lastFile) throws IOException {
+        ByteBuffer buf = ByteBuffer.wrap(Files.readAllBytes(path));
+        List<LoggedTxn> txns = new java.util.ArrayList<>();
+        if (buf.remaining() < TxnLog.HEADER_SIZE || buf.getInt(0) != TxnLog.MAGIC) {
+            if (lastFile && isBlank(buf, 0)) {
+                LOG.warning("Removing " + path + ": its header was never written (crash while creating it)");
+                Files.delete(path);
+                return new FileScan(txns, 0);
+            }
+            throw new StorageException("Not a transaction log (bad header): " + path + "; refusing to start");
+        }
+        int pos = TxnLog.HEADER_SIZE;
+        CRC32 crc = new CRC32();
+        while (true) {
+            LoggedTxn txn = entryAt(buf, pos, crc);
+            if (txn == END) {
+                return new FileScan(txns, -1);
+            }
+            if (txn == null) {
+                return badEntry(path, buf, pos, lastFile, txns);
+            }
+            txns.add(txn);
+            pos += TxnLog.ENTRY_OVERHEAD + buf.getInt(pos);
+        }
+    }
+
+    private static final LoggedTxn END = new LoggedTxn(null, null);
+
+    /** The entry at pos, END at the end of the log, or null if the entry is damaged. */
+    private LoggedTxn entryAt(ByteBuffer buf, int pos, CRC32 crc) {
+        if (buf.limit() - pos < TxnLog.ENTRY_OVERHEAD) {
+            return isBlank(buf, pos) ? END : null;
+        }
+        int len = buf.getInt(pos);
+        if (len == 0) {
+            return buf.getInt(pos + 4) == 0 ? END : null;
+        }
+        if (len < 0 || len > maxEntryBytes || len > buf.limit() - pos - TxnLog.ENTRY_OVERHEAD) {
+            return null;
+        }
+        crc.reset();
+        crc.update(buf.array(), pos + TxnLog.ENTRY_OVERHEAD, len);
+        if ((int) crc.getValue() != buf.getInt(pos + 4)) {
+            return null;
+        }
+        try {
+            JuteReader r = new JuteReader(ByteBuffer.wrap(buf.array(), pos + TxnLog.ENTRY_OVERHEAD, len).slice());
+            return TxnCodec.read(r);
+        } catch (MalformedRecordException e) {
+            return null;
+        }
+    }
+
+    private FileScan badEntry(Path path, ByteBuffer buf, int pos, boolean lastFile, List<LoggedTxn> txns)
+            throws IOException {
+        String where = path + " at offset " + pos + " (after zxid 0x"
+                + (txns.isEmpty() ? "none" : Long.toHexString(txns.get(txns.size() - 1).zxid())) + ")";
+        if (!lastFile || hasValidEntryAfter(buf, pos)) {
+            throw new StorageException("Corrupt transaction log entry in " + where
+                    + " with valid transactions after it; refusing to start rather than serve a hole "
+                    + "(restore the file from a backup, or remove this server's data to resync it)");
+        }
+        LOG.warning("Truncating the torn tail of " + where + " (a write cut short by a crash)");
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.WRITE)) {
+            ch.truncate(pos);
+            ch.force(true);
+        }
+        return new FileScan(txns, pos);
+    }
+
+    /** Whether any intact entry starts after a damaged one: the damage is then in the middle, not a torn tail. */
+    private boolean hasValidEntryAfter(ByteBuffer buf, int bad) {
+        CRC32 crc = new CRC32();
+        for (int p = bad + 1; p <= buf.limit() - TxnLog.ENTRY_OVERHEAD; p++) {
+            if (buf.get(p) == 0 && buf.getInt(p) == 0) {
+                continue;
+            }
+            LoggedTxn t = entryAt(buf, p, crc);
+            if (t != null && t != END) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean isBlank(ByteBuffer buf, int from) {
+        for (int i = from; i < buf.limit(); i++) {
+            if (buf.get(i) != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

@@ -1,0 +1,135 @@
+package io.ensemble.storage;
+
+import io.ensemble.config.StorageConfig;
+import io.ensemble.session.SessionTracker;
+import io.ensemble.tree.DataTree;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+import java.util.logging.Logger;
+
+/**
+ * The durable side of one server: the locked data directories, recovery at start-up, the group-commit log
+ * thread, snapshots every snapCount transactions, and autopurge.
+ */
+public final class Storage implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(Storage.class.getName());
+
+    private final StorageConfig config;
+    private final DataDirs dirs;
+    private final DataTree tree;
+    private final SessionTracker sessions;
+    private final int maxEntryBytes;
+    private final AtomicLong sinceSnapshot = new AtomicLong();
+    /** Each server snapshots at a random point of the second half of snapCount, so an ensemble never does it
+     * all at once. */
+    private final long snapshotEvery;
+    private GroupCommitLog commitLog;
+    private Snapshotter snapshotter;
+    private Thread logThread;
+    private Thread purgeThread;
+
+    private Storage(StorageConfig config, DataDirs dirs, DataTree tree, SessionTracker sessions, int maxEntryBytes) {
+        this.config = config;
+        this.dirs = dirs;
+        this.tree = tree;
+        this.sessions = sessions;
+        this.maxEntryBytes = maxEntryBytes;
+        int half = config.snapCount() / 2;
+        this.snapshotEvery = half + 1 + ThreadLocalRandom.current().nextInt(Math.max(1, half));
+    }
+
+    /** Locks and prepares the directories; throws StorageException with one clear line if it cannot. */
+    public static Storage open(StorageConfig config, Path dataDir, Path dataLogDir, int juteMaxBuffer,
+                               DataTree tree, SessionTracker sessions) {
+        if (!config.forceSync()) {
+            LOG.warning("forceSync=no: transactions are not fsynced; acknowledged writes can be lost on power loss "
+                    + "(use only for tests and benchmarks)");
+        }
+        return new Storage(config, DataDirs.open(dataDir, dataLogDir), tree, sessions, juteMaxBuffer + 4096);
+    }
+
+    /** Restores the tree and sessions from disk; returns the last zxid. */
+    public long recover() {
+        return Recovery.recover(dirs, tree, sessions, maxEntryBytes);
+    }
+
+    /**
+     * Starts the log thread (and autopurge). {@code appliedZxid} tells snapshots how far the tree is;
+     * {@code onFatal} runs if the log cannot be written.
+     */
+    public GroupCommitLog start(long lastZxid, LongSupplier appliedZxid, Runnable onFatal) {
+        TxnLog log = new TxnLog(dirs.logDir(), config.preAllocBytes(), config.forceSync());
+        commitLog = new GroupCommitLog(log, lastZxid, this::logged, onFatal);
+        snapshotter = new Snapshotter(dirs.snapDir(), tree, sessions, appliedZxid, commitLog);
+        logThread = Thread.ofPlatform().name("txn-log").daemon().start(commitLog);
+        if (config.purgeIntervalHours() > 0) {
+            purgeThread = Thread.ofPlatform().name("autopurge").daemon().start(this::purgeLoop);
+        }
+        return commitLog;
+    }
+
+    private void logged(int txns, long lastZxid, long fsyncNanos) {
+        if (sinceSnapshot.addAndGet(txns) >= snapshotEvery) {
+            sinceSnapshot.set(0);
+            commitLog.rollOnNextRound();
+            snapshotter.startInBackground();
+        }
+    }
+
+    private void purgeLoop() {
+        long interval = config.purgeIntervalHours() * 3_600_000L;
+        while (true) {
+            try {
+                Thread.sleep(interval);
+                purge();
+            } catch (InterruptedException e) {
+                return;
+            } catch (IOException | RuntimeException e) {
+                LOG.warning("Autopurge failed: " + e);
+            }
+        }
+    }
+
+    public void purge() throws IOException {
+        Purger.purge(dirs.snapDir(), dirs.logDir(), config.snapRetainCount());
+    }
+
+    public Snapshotter snapshotter() {
+        return snapshotter;
+    }
+
+    public GroupCommitLog commitLog() {
+        return commitLog;
+    }
+
+    public Path snapDir() {
+        return dirs.snapDir();
+    }
+
+    public Path logDir() {
+        return dirs.logDir();
+    }
+
+    @Override
+    public void close() {
+        if (purgeThread != null) {
+            purgeThread.interrupt();
+        }
+        if (commitLog != null) {
+            commitLog.stop();
+            try {
+                logThread.join(10_000);
+                commitLog.close();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (IOException e) {
+                LOG.warning("Closing the transaction log failed: " + e);
+            }
+        }
+        dirs.close();
+    }
+}
