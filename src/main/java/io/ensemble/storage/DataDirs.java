@@ -63,7 +63,27 @@ public final class DataDirs implements AutoCloseable {
         if (!Files.isWritable(abs)) {
             throw new StorageException(key + " " + abs + " is not writable by this user");
         }
+        probeWrite(abs, key);
         return abs;
+    }
+
+    /** Writes and fsyncs a small file, so a full disk is reported at start-up rather than at the first write. */
+    private static void probeWrite(Path dir, String key) {
+        Path probe = dir.resolve(".ensemble.probe");
+        try (FileChannel ch = FileChannel.open(probe, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            ch.write(java.nio.ByteBuffer.allocate(64 * 1024));
+            ch.force(true);
+        } catch (IOException e) {
+            throw new StorageException("Cannot write to " + key + " " + dir + " (disk full or read-only?): "
+                    + e.getMessage());
+        } finally {
+            try {
+                Files.deleteIfExists(probe);
+            } catch (IOException ignored) {
+                // the next start overwrites it
+            }
+        }
     }
 
     private static void create(Path dir, String key) {
