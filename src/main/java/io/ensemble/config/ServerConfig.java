@@ -29,6 +29,7 @@ import java.util.Set;
  * @param containerCheckIntervalMs how often empty containers and expired TTL nodes are reaped
  * @param containerMaxPerMinute   cap on reaped nodes per minute
  * @param storage                 transaction log, snapshot and autopurge settings
+ * @param quorum                  the ensemble, or null for a standalone server
  * @param effective               every effective key with its value, for {@code conf} and the start-up log
  */
 public record ServerConfig(int tickTime, int clientPort, String clientPortAddress, Path dataDir, Path dataLogDir,
@@ -37,7 +38,7 @@ public record ServerConfig(int tickTime, int clientPort, String clientPortAddres
                            String superDigest, int globalOutstandingLimit, long serverId,
                            boolean adminEnableServer, String adminServerAddress, int adminServerPort,
                            long containerCheckIntervalMs, int containerMaxPerMinute, StorageConfig storage,
-                           Map<String, String> effective) {
+                           QuorumConfig quorum, Map<String, String> effective) {
 
     public static final int DEFAULT_TICK_TIME = 3000;
     public static final int DEFAULT_JUTE_MAX_BUFFER = 0xfffff;
@@ -103,6 +104,7 @@ public record ServerConfig(int tickTime, int clientPort, String clientPortAddres
         private long containerCheckIntervalMs = 60_000;
         private int containerMaxPerMinute = 10_000;
         private StorageConfig storage = StorageConfig.DEFAULTS;
+        private QuorumConfig quorum;
         private Map<String, String> effective = Map.of();
 
         public Builder tickTime(int v) { tickTime = v; return this; }
@@ -125,6 +127,7 @@ public record ServerConfig(int tickTime, int clientPort, String clientPortAddres
         public Builder containerCheckIntervalMs(long v) { containerCheckIntervalMs = v; return this; }
         public Builder containerMaxPerMinute(int v) { containerMaxPerMinute = v; return this; }
         public Builder storage(StorageConfig v) { storage = v; return this; }
+        public Builder quorum(QuorumConfig v) { quorum = v; return this; }
         public Builder effective(Map<String, String> v) { effective = Map.copyOf(v); return this; }
 
         public ServerConfig build() {
@@ -133,7 +136,7 @@ public record ServerConfig(int tickTime, int clientPort, String clientPortAddres
                     minSessionTimeout < 0 ? 2 * tickTime : minSessionTimeout,
                     maxSessionTimeout < 0 ? 20 * tickTime : maxSessionTimeout, fourLetterWords, juteMaxBuffer,
                     extendedTypesEnabled, superDigest, globalOutstandingLimit, serverId, adminEnableServer,
-                    adminServerAddress, adminServerPort, containerCheckIntervalMs, containerMaxPerMinute, storage, effective);
+                    adminServerAddress, adminServerPort, containerCheckIntervalMs, containerMaxPerMinute, storage, quorum, effective);
         }
     }
 }

@@ -40,7 +40,8 @@ public final class ServerConfigLoader {
             "jute.maxbuffer", "extendedTypesEnabled", "superDigest", "globalOutstandingLimit", "admin.serverPort",
             "admin.serverAddress", "admin.enableServer", "znode.container.checkIntervalMs",
             "znode.container.maxPerMinute", MyId.KEY, "initLimit", "syncLimit", "snapCount", "forceSync",
-            "autopurge.snapRetainCount", "autopurge.purgeInterval", "maxCnxns", "preAllocSize");
+            "autopurge.snapRetainCount", "autopurge.purgeInterval", "maxCnxns", "preAllocSize", "myid", "k8s.replicas",
+            "k8s.serviceName", "k8s.statefulSetName", "k8s.namespace", "quorumPort", "electionPort");
 
     private ServerConfigLoader() {
     }
@@ -73,7 +74,7 @@ public final class ServerConfigLoader {
         ServerConfig.Builder b = ServerConfig.builder();
         int tickTime = in.value("tickTime", ServerConfig.DEFAULT_TICK_TIME, intIn(1, MAX), POSITIVE_MS);
         b.tickTime(tickTime);
-        clientSide(in, b);
+        int clientPort = clientSide(in, b);
         sessionTimeouts(in, tickTime, b);
         Path dataDir = storage(in, b);
         adminServer(in, b);
@@ -86,7 +87,9 @@ public final class ServerConfigLoader {
             in.replaceValue("superDigest", Values.maskDigest(superDigest));
         }
         List<String> servers = keepServerLines(config, in);
-        b.serverId(MyId.resolve(in, dataDir, !servers.isEmpty(), extendedTypes));
+        QuorumConfig quorum = QuorumConfigLoader.load(in, servers, dataDir, extendedTypes, clientPort);
+        b.quorum(quorum);
+        b.serverId(quorum == null ? MyId.resolve(in, dataDir, false, extendedTypes) : quorum.myId());
         b.storage(storageSettings(in));
         laterIssueKeys(in);
         List<String> unknown = keepUnknownZooCfgKeys(config, in);
@@ -102,8 +105,9 @@ public final class ServerConfigLoader {
         }
     }
 
-    private static void clientSide(ConfigReader in, ServerConfig.Builder b) {
-        b.clientPort(in.value("clientPort", 2181, PORT, PORT_NUMBER));
+    private static int clientSide(ConfigReader in, ServerConfig.Builder b) {
+        int clientPort = in.value("clientPort", 2181, PORT, PORT_NUMBER);
+        b.clientPort(clientPort);
         b.clientPortAddress(in.value("clientPortAddress", null, s -> s, "a host name or address"));
         b.maxClientCnxns(in.value("maxClientCnxns", 60, intIn(0, MAX), NON_NEGATIVE + " (0 = no limit)"));
         b.fourLetterWords(in.value("4lw.commands.whitelist", Set.of("srvr"), "srvr", Values.FOUR_LETTER_WORDS,
@@ -111,6 +115,7 @@ public final class ServerConfigLoader {
         b.juteMaxBuffer(in.value("jute.maxbuffer", ServerConfig.DEFAULT_JUTE_MAX_BUFFER, Values.SIZE,
                 "a positive number of bytes, decimal or 0x hex"));
         b.globalOutstandingLimit(in.value("globalOutstandingLimit", 1000, intIn(1, MAX), "a positive integer"));
+        return clientPort;
     }
 
     // ZooKeeper's rule: unset (or -1) means 2 x / 20 x tickTime; min must not exceed max.
@@ -173,10 +178,9 @@ public final class ServerConfigLoader {
 
     /** Validated now so a typo fails at start-up, kept in effective until the issues that use them add components. */
     private static void laterIssueKeys(ConfigReader in) {
-        in.value("initLimit", null, intIn(1, MAX), "a positive integer (ticks)");
-        in.value("syncLimit", null, intIn(1, MAX), "a positive integer (ticks)");
         in.value("maxCnxns", 0, intIn(0, MAX), NON_NEGATIVE + " (0 = no limit)");
     }
+
 
     /** server.N lines from any source (zoo.cfg, -Dserver.N, env SERVER_N), kept as strings for now. */
     private static List<String> keepServerLines(Config config, ConfigReader in) {

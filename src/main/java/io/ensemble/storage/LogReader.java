@@ -106,6 +106,11 @@ public final class LogReader {
         CRC32 crc = new CRC32();
         while (true) {
             LoggedTxn txn = entryAt(buf, pos, crc);
+            if (txn == END && txns.isEmpty() && lastFile) {
+                // Created, then the server stopped before its first entry: the next start reuses the name.
+                Files.delete(path);
+                return new FileScan(txns, -1);
+            }
             if (txn == END) {
                 return new FileScan(txns, -1);
             }
@@ -152,6 +157,12 @@ public final class LogReader {
             throw new StorageException("Corrupt transaction log entry in " + where
                     + " with valid transactions after it; refusing to start rather than serve a hole "
                     + "(restore the file from a backup, or remove this server's data to resync it)");
+        }
+        if (txns.isEmpty()) {
+            // Not one entry made it: drop the file, so the next start can create it again under the same name.
+            LOG.warning("Removing " + path + ": its first entry is torn (a write cut short by a crash)");
+            Files.delete(path);
+            return new FileScan(txns, pos);
         }
         LOG.warning("Truncating the torn tail of " + where + " (a write cut short by a crash)");
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.WRITE)) {

@@ -98,4 +98,32 @@ class RestartCompatTest {
         server.resume(closedId, closedPasswd, log);
         log.awaitState(KeeperState.Expired);
     }
+
+    @Test
+    void orphanedSessionsExpireAndTtlsAndAclsStillApplyAfterARestart() throws Exception {
+        ZooKeeper zk = server.connect();
+        zk.create("/secret", bytes("s"), CompatTestBase.acls(new ACL(ZooDefs.Perms.ALL,
+                new org.apache.zookeeper.data.Id("digest", "alice:AAAAAAAAAAAAAAAAAAAAAAAAAAA="))), CreateMode.PERSISTENT);
+        zk.create("/ttl", null, OPEN, CreateMode.PERSISTENT_WITH_TTL, new Stat(), 500);
+        long orphan;
+        try (RawZkConnection raw = RawZkConnection.connectNew(server.port(), 2000)) {
+            orphan = raw.sessionId();
+            assertThat(raw.call(1, new org.apache.zookeeper.proto.CreateRequest("/orphan-eph", null, OPEN, 1),
+                    new org.apache.zookeeper.proto.CreateResponse()).getErr()).isZero();
+        } // dropped without closeSession: only expiry removes the ephemeral
+
+        server.restart();
+        await().atMost(TestServer.TIMEOUT).ignoreExceptions().until(() -> zk.exists("/", false) != null);
+        // the orphaned session was restored and then expires (nobody reconnects), taking its ephemeral along
+        await().atMost(TestServer.TIMEOUT).until(() -> zk.exists("/orphan-eph", false) == null);
+        await().atMost(TestServer.TIMEOUT).until(() -> zk.exists("/ttl", false) == null);
+        CompatTestBase.assertKeeperError(org.apache.zookeeper.KeeperException.Code.NOAUTH,
+                () -> zk.getData("/secret", false, null));
+        ZooKeeper admin = server.connect();
+        admin.addAuthInfo("digest", bytes("super:test"));
+        assertThat(admin.getACL("/secret", new Stat())).containsExactly(new ACL(ZooDefs.Perms.ALL,
+                new org.apache.zookeeper.data.Id("digest", "alice:AAAAAAAAAAAAAAAAAAAAAAAAAAA=")));
+        assertThat(str(admin.getData("/secret", false, null))).isEqualTo("s");
+        assertThat(orphan).isNotZero();
+    }
 }

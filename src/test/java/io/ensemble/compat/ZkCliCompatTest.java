@@ -1,7 +1,6 @@
 package io.ensemble.compat;
 
 import org.apache.zookeeper.CreateMode;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -31,48 +30,9 @@ class ZkCliCompatTest extends CompatTestBase {
         }
     }
 
-    /**
-     * The test classpath plus commons-cli, which zkCli needs but the zookeeper artifact declares "provided". Once
-     * commons-cli is a test dependency it is already on the classpath; until then it is taken from the local Maven
-     * repository next to the zookeeper jar.
-     */
-    private static String cliClasspath() throws Exception {
-        String cp = System.getProperty("java.class.path");
-        try {
-            Class.forName("org.apache.commons.cli.ParseException");
-            return cp;
-        } catch (ClassNotFoundException e) {
-            Path zkJar = Path.of(org.apache.zookeeper.ZooKeeper.class.getProtectionDomain().getCodeSource()
-                    .getLocation().toURI());
-            Path repo = zkJar.getParent().getParent().getParent().getParent().getParent().getParent();
-            Path cliDir = repo.resolve("commons-cli/commons-cli");
-            Path jar = null;
-            if (Files.isDirectory(cliDir)) {
-                try (var versions = Files.list(cliDir)) {
-                    jar = versions.map(v -> v.resolve("commons-cli-" + v.getFileName() + ".jar"))
-                            .filter(Files::isRegularFile)
-                            .max(java.util.Comparator.comparing(j -> j.getParent().getFileName().toString(),
-                                    ZkCliCompatTest::compareVersions))
-                            .orElse(null);
-                }
-            }
-            Assumptions.assumeTrue(jar != null,
-                    "zkCli needs commons-cli on the test classpath (add commons-cli:commons-cli, test scope)");
-            return cp + java.io.File.pathSeparator + jar;
-        }
-    }
-
-    private static int compareVersions(String a, String b) {
-        String[] x = a.split("\\.");
-        String[] y = b.split("\\.");
-        for (int i = 0; i < Math.max(x.length, y.length); i++) {
-            int xi = i < x.length && x[i].matches("\\d+") ? Integer.parseInt(x[i]) : 0;
-            int yi = i < y.length && y[i].matches("\\d+") ? Integer.parseInt(y[i]) : 0;
-            if (xi != yi) {
-                return Integer.compare(xi, yi);
-            }
-        }
-        return 0;
+    /** zkCli runs in its own JVM on the test classpath (commons-cli included as a test dependency). */
+    private static String cliClasspath() {
+        return System.getProperty("java.class.path");
     }
 
     private CliResult cli(String... command) throws Exception {

@@ -29,13 +29,13 @@ class EnvVarOverrideTest {
 
         List<String> out = run(Map.of("ZOO_CFG", cfg.toString(), "TICKTIME", "1500", "CLIENTPORT", " 2999 ",
                 "ADMIN_SERVERPORT", "9999", "JUTE_MAXBUFFER", "0x2000", "SERVER_1", "zk1:2888:3888",
-                "_4LW_COMMANDS_WHITELIST", "ruok,mntr"));
+                "_4LW_COMMANDS_WHITELIST", "ruok,mntr", "MYID", "1"));
 
         assertThat(out).contains("tickTime=1500 (env var TICKTIME)", "clientPort=2999 (env var CLIENTPORT)",
                 "admin.serverPort=9999 (env var ADMIN_SERVERPORT)", "jute.maxbuffer=0x2000 (env var JUTE_MAXBUFFER)",
                 "server.1=zk1:2888:3888 (env var SERVER_1)",
                 "4lw.commands.whitelist=ruok,mntr (env var _4LW_COMMANDS_WHITELIST)",
-                "maxClientCnxns=9 (zoo.cfg " + cfg.toAbsolutePath() + ")");
+                "maxClientCnxns=9 (zoo.cfg " + cfg.toAbsolutePath() + ")", "serverId=1 (env var MYID)");
     }
 
     @Test
