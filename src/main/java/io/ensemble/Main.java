@@ -38,6 +38,14 @@ public final class Main {
             System.exit(2);
             return;
         }
+        if (config.quorum() != null && config.quorum().peers().size() > 1) {
+            // Independent standalone servers behind one connect string would each accept writes the others never
+            // see; refusing is the only safe answer until replication lands.
+            System.err.println("Invalid configuration: " + config.quorum().peers().size() + " servers are listed "
+                    + "(server.N), but this build of Ensemble runs standalone only; remove the server.N lines");
+            System.exit(2);
+            return;
+        }
         LOG.info("Effective configuration (key=value (source)):\n  "
                 + String.join("\n  ", ServerConfigLoader.describe(mpConfig)));
         EnsembleServer server = new EnsembleServer(config, () -> System.exit(3));

@@ -5,7 +5,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.logging.Logger;
 
 import static io.ensemble.config.Values.PORT;
 import static io.ensemble.config.Values.intIn;
@@ -16,7 +15,6 @@ import static io.ensemble.config.Values.intIn;
  * needs no script. Returns null for a standalone server.
  */
 final class QuorumConfigLoader {
-    private static final Logger LOG = Logger.getLogger(QuorumConfigLoader.class.getName());
     private static final String TICKS = "a positive integer (ticks)";
 
     private QuorumConfigLoader() {
@@ -52,13 +50,8 @@ final class QuorumConfigLoader {
                     + peers.stream().map(p -> "server." + p.id()).toList() + ")");
         }
         QuorumConfig quorum = new QuorumConfig(myId, peers, initLimit, syncLimit);
-        int voters = quorum.voters().size();
-        if (voters == 0) {
+        if (quorum.voters().isEmpty()) {
             throw new ConfigException("Invalid configuration: every server.N is an observer; an ensemble needs voters");
-        }
-        if (voters % 2 == 0) {
-            LOG.warning("The ensemble has " + voters + " voting servers: an even count tolerates no more failures than "
-                    + (voters - 1) + " would");
         }
         return quorum;
     }

@@ -57,6 +57,11 @@ public final class ServerConfigLoader {
             LOG.warning("Unknown zoo.cfg keys (kept in the effective configuration, otherwise ignored): "
                     + String.join(", ", loaded.unknownKeys()));
         }
+        QuorumConfig quorum = loaded.config().quorum();
+        if (quorum != null && quorum.voters().size() % 2 == 0) {
+            LOG.warning("The ensemble has " + quorum.voters().size() + " voting servers: an even count tolerates no "
+                    + "more failures than " + (quorum.voters().size() - 1) + " would");
+        }
         return loaded.config();
     }
 

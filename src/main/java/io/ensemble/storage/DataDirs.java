@@ -47,7 +47,7 @@ public final class DataDirs implements AutoCloseable {
         } catch (OverlappingFileLockException e) {
             close(ch);
             throw new StorageException("dataDir " + dataDir.toAbsolutePath()
-                    + " is already in use by another server in this process; each server needs its own");
+                    + " is locked by another server in this process (" + lockPath + "); each server needs its own");
         } catch (IOException e) {
             close(ch);
             throw new StorageException("Cannot lock dataDir " + dataDir.toAbsolutePath() + ": " + e.getMessage());

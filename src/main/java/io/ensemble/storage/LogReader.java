@@ -92,7 +92,7 @@ public final class LogReader {
     }
 
     private FileScan scan(Path path, boolean lastFile) throws IOException {
-        ByteBuffer buf = ByteBuffer.wrap(Files.readAllBytes(path));
+        ByteBuffer buf = map(path);
         List<LoggedTxn> txns = new java.util.ArrayList<>();
         if (buf.remaining() < TxnLog.HEADER_SIZE || buf.getInt(0) != TxnLog.MAGIC) {
             if (lastFile && isBlank(buf, 0)) {
@@ -124,6 +124,13 @@ public final class LogReader {
 
     private static final LoggedTxn END = new LoggedTxn(null, null);
 
+    /** Maps the file instead of reading it: a preallocated log is mostly zeros that need not be copied. */
+    private static ByteBuffer map(Path path) throws IOException {
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+            return ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size());
+        }
+    }
+
     /** The entry at pos, END at the end of the log, or null if the entry is damaged. */
     private LoggedTxn entryAt(ByteBuffer buf, int pos, CRC32 crc) {
         if (buf.limit() - pos < TxnLog.ENTRY_OVERHEAD) {
@@ -137,12 +144,14 @@ public final class LogReader {
             return null;
         }
         crc.reset();
-        crc.update(buf.array(), pos + TxnLog.ENTRY_OVERHEAD, len);
+        crc.update(buf.slice(pos + TxnLog.ENTRY_OVERHEAD, len));
         if ((int) crc.getValue() != buf.getInt(pos + 4)) {
             return null;
         }
         try {
-            JuteReader r = new JuteReader(ByteBuffer.wrap(buf.array(), pos + TxnLog.ENTRY_OVERHEAD, len).slice());
+            byte[] payload = new byte[len];
+            buf.get(pos + TxnLog.ENTRY_OVERHEAD, payload);
+            JuteReader r = new JuteReader(payload);
             return TxnCodec.read(r);
         } catch (MalformedRecordException e) {
             return null;

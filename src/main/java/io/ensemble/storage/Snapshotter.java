@@ -38,6 +38,7 @@ public final class Snapshotter {
     private final GroupCommitLog log;
     private final AtomicBoolean inProgress = new AtomicBoolean();
     private volatile Taken last;
+    private volatile Thread background;
 
     public Snapshotter(Path dir, DataTree tree, SessionTracker sessions, LongSupplier appliedZxid,
                        GroupCommitLog log) {
@@ -54,7 +55,7 @@ public final class Snapshotter {
             LOG.warning("Too busy to snapshot, skipping");
             return false;
         }
-        Thread.ofVirtual().name("snapshot").start(() -> {
+        background = Thread.ofVirtual().name("snapshot").start(() -> {
             try {
                 take();
             } catch (IOException | RuntimeException e) {
@@ -86,12 +87,26 @@ public final class Snapshotter {
             ch.force(true);
         }
         log.awaitDurable(endZxid);
+        if (log.durableZxid() < endZxid) {
+            // The log stopped (closing, or it failed): publishing could keep changes that are not in the log.
+            Files.deleteIfExists(temp);
+            throw new IOException("snapshot " + target.getFileName() + " abandoned: the log is durable only up to 0x"
+                    + Long.toHexString(log.durableZxid()) + ", not 0x" + Long.toHexString(endZxid));
+        }
         Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         Fsync.directory(dir);
         Taken t = new Taken(target, zxid, Files.size(target), (System.nanoTime() - started) / 1_000_000);
         last = t;
         LOG.info("Snapshot " + target.getFileName() + " written: " + t.bytes() + " bytes in " + t.millis() + " ms");
         return t;
+    }
+
+    /** Waits for a background snapshot to finish (at close, so none writes after the directory is unlocked). */
+    public void awaitBackground(long millis) throws InterruptedException {
+        Thread t = background;
+        if (t != null) {
+            t.join(millis);
+        }
     }
 
     public Taken last() {

@@ -123,6 +123,7 @@ public final class Storage implements AutoCloseable {
             commitLog.stop();
             try {
                 logThread.join(10_000);
+                snapshotter.awaitBackground(10_000);
                 commitLog.close();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

@@ -163,6 +163,24 @@ public final class DataTree {
         approximateDataSize += path.length() + dataLength(node.data);
     }
 
+    private void unindex(String path, DataNode node) {
+        long owner = node.ephemeralOwner;
+        if (NodeKind.isContainer(owner)) {
+            containers.remove(path);
+        } else if (NodeKind.isTtl(owner)) {
+            ttls.remove(path);
+        } else if (owner != 0) {
+            Set<String> paths = ephemerals.get(owner);
+            if (paths != null) {
+                paths.remove(path);
+                if (paths.isEmpty()) {
+                    ephemerals.remove(owner);
+                }
+            }
+        }
+        approximateDataSize -= path.length() + dataLength(node.data);
+    }
+
     public void apply(TxnHeader hdr, Txn txn, EventSink sink) {
         switch (txn) {
             case Txn.Create c -> create(c, hdr, sink);
@@ -189,13 +207,18 @@ public final class DataTree {
         if (parent == null) {
             return; // replay over a fuzzy snapshot that already holds the parent's later delete
         }
-        if (nodes.containsKey(c.path())) {
+        if (parent.children.contains(PathUtil.name(c.path()))) {
             // Only in log replay over a fuzzy snapshot: the node is there already; keep the parent's counters.
             if (c.parentCversion() > parent.storedCversion) {
                 parent.storedCversion = c.parentCversion();
                 parent.pzxid = hdr.zxid();
             }
             return;
+        }
+        DataNode orphan = nodes.get(c.path());
+        if (orphan != null) {
+            // Left behind when replay deleted a parent the snapshot already held recreated: this create replaces it.
+            unindex(c.path(), orphan);
         }
         DataNode node = new DataNode(c.data(), c.acl(), hdr.zxid(), hdr.time(), c.ephemeralOwner());
         nodes.put(c.path(), node);
@@ -220,21 +243,7 @@ public final class DataTree {
         if (zxid > parent.pzxid) {
             parent.pzxid = zxid;
         }
-        long owner = node.ephemeralOwner;
-        if (NodeKind.isContainer(owner)) {
-            containers.remove(path);
-        } else if (NodeKind.isTtl(owner)) {
-            ttls.remove(path);
-        } else if (owner != 0) {
-            Set<String> paths = ephemerals.get(owner);
-            if (paths != null) {
-                paths.remove(path);
-                if (paths.isEmpty()) {
-                    ephemerals.remove(owner);
-                }
-            }
-        }
-        approximateDataSize -= path.length() + dataLength(node.data);
+        unindex(path, node);
         Set<Watcher> told = fire(dataWatches, path, EventType.NODE_DELETED, zxid, node.acl, Set.of(), sink);
         fire(childWatches, path, EventType.NODE_DELETED, zxid, node.acl, told, sink);
         fire(childWatches, parentPath, EventType.NODE_CHILDREN_CHANGED, zxid, parent.acl, Set.of(), sink);
