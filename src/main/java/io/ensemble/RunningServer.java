@@ -5,8 +5,11 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 
 /**
- * Hands the server that {@link Main} started to the CDI beans (health checks, admin commands). Main starts it
- * before the container so that start-up errors are one line; this producer is the bridge.
+ * Hands the server that {@link Main} started to the CDI beans (health checks, metrics, admin commands in
+ * {@code io.ensemble.admin}). Main starts it before the container so that start-up errors are one line; this
+ * producer is the bridge, and it fails fast if the container was started some other way. Tests that run the
+ * container (@HelidonTest) supply their own server with an {@code @Alternative @Priority} producer instead
+ * (see the admin tests' {@code EmbeddedServer}).
  */
 @ApplicationScoped
 public class RunningServer {

@@ -40,6 +40,7 @@ public final class EnsembleServer implements AutoCloseable, ServerContext {
     private final AtomicLong connectionIds = new AtomicLong();
     private final List<Thread> threads = new java.util.ArrayList<>();
     private final Runnable onFatal;
+    private final List<Runnable> stateListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private Storage storage;
     private ServerSocket listener;
     private volatile boolean running;
@@ -92,6 +93,7 @@ public final class EnsembleServer implements AutoCloseable, ServerContext {
         LOG.info("Ensemble " + Version.FULL + " serving clients on " + listener.getLocalSocketAddress()
                 + " (standalone, tickTime " + config.tickTime() + "ms, session timeouts "
                 + config.minSessionTimeout() + ".." + config.maxSessionTimeout() + "ms)");
+        stateChanged();
     }
 
     /** The log failed: stop serving at once (no reply may claim durability any more), then tell the owner. */
@@ -236,22 +238,67 @@ public final class EnsembleServer implements AutoCloseable, ServerContext {
         return inspect(report);
     }
 
-    private <T> T inspect(Function<ServerSnapshot, T> report) {
+    /**
+     * Queues a read-only report for the processor thread; the future completes when the pipeline reaches it. It
+     * never completes if the server is not running or the pipeline is stuck, so callers bound their wait.
+     */
+    public <T> CompletableFuture<T> inspectAsync(Function<ServerSnapshot, T> report) {
+        return onProcessor(() -> report.apply(snapshot()));
+    }
+
+    /**
+     * A no-op trip through the request pipeline that reads the processor-owned gauges on the way: the liveness
+     * heartbeat and the metrics gauges use it. Completes when the processor thread reaches it.
+     */
+    public CompletableFuture<ServerCounts> counts() {
+        return onProcessor(() -> new ServerCounts(processor.lastZxid(), tree.nodeCount(), tree.watchCount(),
+                tree.ephemeralCount(), tree.approximateDataSize(), sessions.count()));
+    }
+
+    private <T> CompletableFuture<T> onProcessor(java.util.function.Supplier<T> task) {
         CompletableFuture<T> result = new CompletableFuture<>();
         processor.submitInternal(new Work.Inspect(() -> {
             try {
-                result.complete(report.apply(snapshot()));
+                result.complete(task.get());
             } catch (RuntimeException e) {
                 result.completeExceptionally(e);
             }
         }));
+        return result;
+    }
+
+    private <T> T inspect(Function<ServerSnapshot, T> report) {
         try {
-            return result.get();
+            return inspectAsync(report).get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while waiting for a report", e);
         } catch (ExecutionException e) {
             throw new IllegalStateException("report failed", e.getCause());
+        }
+    }
+
+    /** Open client connections (thread-safe; for the num_alive_connections gauge). */
+    public int connectionCount() {
+        return connections.size();
+    }
+
+    /** Calls {@code listener} after the server starts serving and after it stops; it reads {@link #isRunning()}. */
+    public void addStateListener(Runnable listener) {
+        stateListeners.add(listener);
+    }
+
+    public void removeStateListener(Runnable listener) {
+        stateListeners.remove(listener);
+    }
+
+    private void stateChanged() {
+        for (Runnable l : stateListeners) {
+            try {
+                l.run();
+            } catch (RuntimeException e) {
+                LOG.warning("A server state listener failed: " + e);
+            }
         }
     }
 
@@ -263,10 +310,25 @@ public final class EnsembleServer implements AutoCloseable, ServerContext {
             return all;
         }));
         Set<String> paths = new java.util.HashSet<>();
-        byWatcher.values().forEach(paths::addAll);
-        return new ServerSnapshot(mode(), clientPort(), processor.lastZxid(), tree.nodeCount(), tree.watchCount(), paths.size(),
-                byWatcher.size(), tree.ephemeralCount(), tree.approximateDataSize(), sessions.count(),
-                tree.allEphemerals(), List.copyOf(connections), stats);
+        Map<Long, Set<String>> bySession = new java.util.HashMap<>();
+        byWatcher.forEach((w, p) -> {
+            paths.addAll(p);
+            if (w instanceof ClientConnection c && c.session() != null) {
+                bySession.merge(c.session().id(), p, (a, b) -> {
+                    Set<String> all = new java.util.HashSet<>(a);
+                    all.addAll(b);
+                    return all;
+                });
+            }
+        });
+        Map<Long, Long> expiries = new java.util.HashMap<>();
+        for (Session s : sessions.all()) {
+            expiries.put(s.id(), s.expiresAt());
+        }
+        List<ConnectionInfo> conns = connections.stream().map(ConnectionInfo::of).toList();
+        return new ServerSnapshot(mode(), clientPort(), processor.lastZxid(), tree.nodeCount(), tree.watchCount(),
+                paths.size(), byWatcher.size(), tree.ephemeralCount(), tree.approximateDataSize(), sessions.count(),
+                tree.allEphemerals(), expiries, bySession, conns, stats);
     }
 
     @Override
@@ -275,6 +337,7 @@ public final class EnsembleServer implements AutoCloseable, ServerContext {
             return;
         }
         running = false;
+        stateChanged(); // readiness goes down before the connections are cut
         closeQuietly(listener);
         for (ClientConnection c : List.copyOf(connections)) {
             c.close();

@@ -1,22 +1,15 @@
 package io.ensemble.server;
 
 import io.ensemble.config.ServerConfig;
-import io.ensemble.session.Session;
 
-import java.lang.management.ManagementFactory;
-import java.lang.management.OperatingSystemMXBean;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 
 /**
  * The four-letter words on the client port. Known only on the first four bytes of a new connection; a known word
- * that is not whitelisted gets ZooKeeper's refusal text. Reports are built on the processor thread from a
- * {@link ServerSnapshot}.
+ * that is not whitelisted gets ZooKeeper's refusal text. Each report is built by {@link Reports} (shared with the
+ * JSON admin commands) from a {@link ServerSnapshot} taken on the processor thread; this class only renders text.
  */
 final class FourLetterWords {
     static final Set<String> KNOWN = Set.of("ruok", "srvr", "stat", "conf", "cons", "crst", "dump", "envi", "srst",
@@ -41,12 +34,13 @@ final class FourLetterWords {
             case "srvr" -> srvr(s, false);
             case "stat" -> srvr(s, true);
             case "conf" -> conf(config, s.clientPort());
-            case "envi" -> envi();
+            case "envi" -> lines("Environment:\n", Reports.environment(), "=");
             case "mntr" -> mntr(s);
             case "isro" -> "rw";
             case "cons" -> cons(s);
-            case "wchs" -> s.watchingConnections() + " connections watching " + s.watchedPaths() + " paths\n"
-                    + "Total watches:" + s.watchCount() + "\n";
+            case "wchs" -> wchs(s);
+            case "wchc" -> wchc(s);
+            case "wchp" -> wchp(s);
             case "dump" -> dump(s);
             case "srst" -> {
                 s.stats().reset();
@@ -54,65 +48,97 @@ final class FourLetterWords {
             }
             case "crst" -> "Connection stats reset.\n";
             case "gtmk" -> "0\n";
+            case "stmk" -> "0\n";
+            case "dirs" -> "datadir_size: 0\nlogdir_size: 0\n";
+            case "hash" -> "Digest computation is not enabled.\n";
             default -> word + " is not supported by this server yet.\n";
         };
     }
 
     private static String srvr(ServerSnapshot s, boolean withClients) {
+        Map<String, Object> r = Reports.serverStats(s);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> st = (Map<String, Object>) r.get("server_stats");
         StringBuilder b = new StringBuilder();
-        b.append("Zookeeper version: ").append(Version.FULL).append(", built on ").append(Version.ENSEMBLE)
-                .append('\n');
+        b.append("Zookeeper version: ").append(r.get("version")).append('\n');
         if (withClients) {
             b.append("Clients:\n");
-            for (ClientConnection c : s.connections()) {
-                b.append(' ').append(clientLine(c)).append('\n');
+            for (Map<String, Object> c : Reports.connections(s, true)) {
+                b.append(' ').append(c.get("remote_socket_address")).append("[1](queued=0,recved=")
+                        .append(c.get("packets_received")).append(",sent=").append(c.get("packets_sent"))
+                        .append(")\n");
             }
             b.append('\n');
         }
-        LatencyStats l = s.stats().latency();
-        b.append("Latency min/avg/max: ").append(l.min()).append('/').append(String.format("%.4f", l.avg()))
-                .append('/').append(l.max()).append('\n');
-        b.append("Received: ").append(s.stats().packetsReceived()).append('\n');
-        b.append("Sent: ").append(s.stats().packetsSent()).append('\n');
-        b.append("Connections: ").append(s.connections().size()).append('\n');
-        b.append("Outstanding: ").append(s.stats().outstandingRequests()).append('\n');
-        b.append("Zxid: 0x").append(Long.toHexString(s.lastZxid())).append('\n');
-        b.append("Mode: ").append(s.mode()).append('\n');
-        b.append("Node count: ").append(s.nodeCount()).append('\n');
+        b.append("Latency min/avg/max: ").append(st.get("min_latency")).append('/')
+                .append(String.format("%.4f", (Double) st.get("avg_latency"))).append('/')
+                .append(st.get("max_latency")).append('\n');
+        b.append("Received: ").append(st.get("packets_received")).append('\n');
+        b.append("Sent: ").append(st.get("packets_sent")).append('\n');
+        b.append("Connections: ").append(st.get("num_alive_client_connections")).append('\n');
+        b.append("Outstanding: ").append(st.get("outstanding_requests")).append('\n');
+        b.append("Zxid: 0x").append(Long.toHexString((Long) st.get("last_processed_zxid"))).append('\n');
+        b.append("Mode: ").append(st.get("server_state")).append('\n');
+        b.append("Node count: ").append(r.get("node_count")).append('\n');
         return b.toString();
-    }
-
-    private static String clientLine(ClientConnection c) {
-        return c.remote().toString().replaceFirst("^[^/]*", "") + "[1](queued=0,recved="
-                + c.stats.receivedCount() + ",sent=" + c.stats.sentCount() + ")";
     }
 
     private static String cons(ServerSnapshot s) {
         StringBuilder b = new StringBuilder();
-        for (ClientConnection c : s.connections()) {
-            Session session = c.session();
-            ConnectionStats st = c.stats;
-            b.append(' ').append(c.remote().toString().replaceFirst("^[^/]*", "")).append("[1](queued=0,recved=")
-                    .append(st.receivedCount()).append(",sent=").append(st.sentCount());
-            if (session != null) {
-                b.append(",sid=0x").append(Long.toHexString(session.id())).append(",lop=").append(st.lastOp())
-                        .append(",est=").append(st.established).append(",to=").append(c.negotiatedTimeout())
-                        .append(",lcxid=0x").append(Integer.toHexString(st.lastCxid())).append(",lzxid=0x")
-                        .append(Long.toHexString(st.lastZxid())).append(",lresp=0,llat=")
-                        .append(st.latency().max()).append(",minlat=").append(st.latency().min())
-                        .append(",avglat=").append(String.format("%.4f", st.latency().avg())).append(",maxlat=")
-                        .append(st.latency().max());
+        for (Map<String, Object> c : Reports.connections(s, false)) {
+            b.append(' ').append(c.get("remote_socket_address")).append("[1](queued=0,recved=")
+                    .append(c.get("packets_received")).append(",sent=").append(c.get("packets_sent"));
+            if (c.containsKey("session_id")) {
+                b.append(",sid=").append(c.get("session_id")).append(",lop=").append(c.get("last_operation"))
+                        .append(",est=").append(c.get("established")).append(",to=").append(c.get("session_timeout"))
+                        .append(",lcxid=").append(c.get("last_cxid")).append(",lzxid=").append(c.get("last_zxid"))
+                        .append(",lresp=").append(c.get("last_response_time")).append(",llat=")
+                        .append(c.get("last_latency")).append(",minlat=").append(c.get("min_latency"))
+                        .append(",avglat=").append(String.format("%.4f", (Double) c.get("avg_latency")))
+                        .append(",maxlat=").append(c.get("max_latency"));
             }
             b.append(")\n");
         }
         return b.append('\n').toString();
     }
 
+    private static String wchs(ServerSnapshot s) {
+        Map<String, Object> r = Reports.watchSummary(s);
+        return r.get("num_connections") + " connections watching " + r.get("num_paths") + " paths\n"
+                + "Total watches:" + r.get("num_total_watches") + "\n";
+    }
+
+    private static String wchc(ServerSnapshot s) {
+        StringBuilder b = new StringBuilder();
+        Reports.watchesBySession(s).forEach((sid, paths) -> {
+            b.append("0x").append(Long.toHexString(sid)).append('\n');
+            paths.forEach(p -> b.append('\t').append(p).append('\n'));
+        });
+        return b.toString();
+    }
+
+    private static String wchp(ServerSnapshot s) {
+        StringBuilder b = new StringBuilder();
+        Reports.watchesByPath(s).forEach((path, sids) -> {
+            b.append(path).append('\n');
+            sids.forEach(sid -> b.append("\t0x").append(Long.toHexString(sid)).append('\n'));
+        });
+        return b.toString();
+    }
+
+    @SuppressWarnings("unchecked")
     private static String dump(ServerSnapshot s) {
-        StringBuilder b = new StringBuilder("SessionTracker dump:\nSession Sets (").append(s.sessionCount())
+        Map<String, Object> r = Reports.dump(s);
+        Map<Long, Set<Long>> byExpiry = (Map<Long, Set<Long>>) r.get("expiry_time_to_session_ids");
+        Map<Long, Set<String>> ephemerals = (Map<Long, Set<String>>) r.get("session_id_to_ephemeral_paths");
+        StringBuilder b = new StringBuilder("SessionTracker dump:\nSession Sets (").append(byExpiry.size())
                 .append(")/(").append(s.sessionCount()).append("):\n");
-        b.append("ephemeral nodes dump:\nSessions with Ephemerals (").append(s.ephemerals().size()).append("):\n");
-        s.ephemerals().forEach((id, paths) -> {
+        byExpiry.forEach((at, sids) -> {
+            b.append(sids.size()).append(" expire at ").append(new java.util.Date(at)).append(":\n");
+            sids.forEach(sid -> b.append("\t0x").append(Long.toHexString(sid)).append('\n'));
+        });
+        b.append("ephemeral nodes dump:\nSessions with Ephemerals (").append(ephemerals.size()).append("):\n");
+        ephemerals.forEach((id, paths) -> {
             b.append("0x").append(Long.toHexString(id)).append(":\n");
             paths.forEach(p -> b.append('\t').append(p).append('\n'));
         });
@@ -120,82 +146,23 @@ final class FourLetterWords {
     }
 
     private static String conf(ServerConfig c, int boundPort) {
-        Map<String, Object> out = new TreeMap<>();
-        out.put("clientPort", boundPort);
-        out.put("secureClientPort", -1);
-        out.put("dataDir", c.dataDir().toAbsolutePath());
-        out.put("dataDirSize", 0);
-        out.put("dataLogDir", c.dataLogDir().toAbsolutePath());
-        out.put("dataLogSize", 0);
-        out.put("tickTime", c.tickTime());
-        out.put("maxClientCnxns", c.maxClientCnxns());
-        out.put("minSessionTimeout", c.minSessionTimeout());
-        out.put("maxSessionTimeout", c.maxSessionTimeout());
-        out.put("clientPortListenBacklog", -1);
-        out.put("serverId", c.serverId());
-        if (c.clientPortAddress() != null) {
-            out.put("clientPortAddress", c.clientPortAddress());
-        }
         StringBuilder b = new StringBuilder();
-        out.forEach((k, v) -> b.append(k).append('=').append(v).append('\n'));
-        return b.toString();
-    }
-
-    private static String envi() {
-        StringBuilder b = new StringBuilder("Environment:\n");
-        line(b, "zookeeper.version", Version.FULL + ", built on " + Version.ENSEMBLE);
-        line(b, "host.name", hostName());
-        for (String key : List.of("java.version", "java.vendor", "java.home", "java.class.path",
-                "java.library.path", "java.io.tmpdir", "os.name", "os.arch", "os.version", "user.name",
-                "user.home", "user.dir")) {
-            line(b, key, System.getProperty(key, "<NA>"));
+        for (Reports.ConfEntry e : Reports.configuration(c, boundPort)) {
+            b.append(e.key()).append('=').append(e.value()).append('\n');
         }
-        Runtime rt = Runtime.getRuntime();
-        line(b, "os.memory.free", rt.freeMemory() / (1024 * 1024) + "MB");
-        line(b, "os.memory.max", rt.maxMemory() / (1024 * 1024) + "MB");
-        line(b, "os.memory.total", rt.totalMemory() / (1024 * 1024) + "MB");
         return b.toString();
     }
 
     private static String mntr(ServerSnapshot s) {
         StringBuilder b = new StringBuilder();
-        LatencyStats l = s.stats().latency();
-        tab(b, "zk_version", Version.FULL + ", built on " + Version.ENSEMBLE);
-        tab(b, "zk_server_state", s.mode());
-        tab(b, "zk_avg_latency", String.format("%.4f", l.avg()));
-        tab(b, "zk_max_latency", l.max());
-        tab(b, "zk_min_latency", l.min());
-        tab(b, "zk_packets_received", s.stats().packetsReceived());
-        tab(b, "zk_packets_sent", s.stats().packetsSent());
-        tab(b, "zk_num_alive_connections", s.connections().size());
-        tab(b, "zk_outstanding_requests", s.stats().outstandingRequests());
-        tab(b, "zk_znode_count", s.nodeCount());
-        tab(b, "zk_watch_count", s.watchCount());
-        tab(b, "zk_ephemerals_count", s.ephemeralCount());
-        tab(b, "zk_approximate_data_size", s.approximateDataSize());
-        tab(b, "zk_global_sessions", s.sessionCount());
-        tab(b, "zk_uptime", s.stats().uptimeMillis());
-        OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
-        if (os instanceof com.sun.management.UnixOperatingSystemMXBean unix) {
-            tab(b, "zk_open_file_descriptor_count", unix.getOpenFileDescriptorCount());
-            tab(b, "zk_max_file_descriptor_count", unix.getMaxFileDescriptorCount());
-        }
+        Reports.monitor(s).forEach((k, v) -> b.append("zk_").append(k).append('\t')
+                .append(v instanceof Double d ? String.format("%.4f", d) : v).append('\n'));
         return b.toString();
     }
 
-    private static void line(StringBuilder b, String k, Object v) {
-        b.append(k).append('=').append(v).append('\n');
-    }
-
-    private static void tab(StringBuilder b, String k, Object v) {
-        b.append(k).append('\t').append(v).append('\n');
-    }
-
-    private static String hostName() {
-        try {
-            return InetAddress.getLocalHost().getCanonicalHostName();
-        } catch (UnknownHostException e) {
-            return "<NA>";
-        }
+    private static String lines(String header, Map<String, Object> entries, String sep) {
+        StringBuilder b = new StringBuilder(header);
+        entries.forEach((k, v) -> b.append(k).append(sep).append(v).append('\n'));
+        return b.toString();
     }
 }

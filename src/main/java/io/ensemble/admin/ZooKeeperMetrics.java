@@ -1,0 +1,112 @@
+package io.ensemble.admin;
+
+import io.ensemble.server.EnsembleServer;
+import io.ensemble.server.Reports;
+import io.ensemble.server.ServerCounts;
+import io.ensemble.storage.GroupCommitLog;
+import io.ensemble.storage.Storage;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.Initialized;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.metrics.Metadata;
+import org.eclipse.microprofile.metrics.MetricRegistry;
+import org.eclipse.microprofile.metrics.Tag;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+import java.util.function.ToLongFunction;
+
+/**
+ * The gauges of ZooKeeper's Prometheus metrics provider, under ZooKeeper's names, in the application registry.
+ * Helidon prints them at {@code /metrics} as {@code znode_count{mp_scope="application"} 5.0}: the name a ZooKeeper
+ * dashboard queries, plus a scope label that its queries ignore. Values come from thread-safe counters or from the
+ * last pipeline heartbeat (tree and session counts, at most one heartbeat interval old); nothing blocks a scrape.
+ */
+@ApplicationScoped
+public class ZooKeeperMetrics {
+    static final List<String> ROLES = List.of(ServerStateChanged.STANDALONE, ServerStateChanged.LEADER,
+            ServerStateChanged.FOLLOWER, ServerStateChanged.OBSERVER, ServerStateChanged.LOOKING);
+
+    private final MetricRegistry registry;
+    private final EnsembleServer server;
+    private final Heartbeat heartbeat;
+    private final ServerState state;
+    private final List<String> registered = new ArrayList<>();
+
+    @Inject
+    ZooKeeperMetrics(MetricRegistry registry, EnsembleServer server, Heartbeat heartbeat, ServerState state) {
+        this.registry = registry;
+        this.server = server;
+        this.heartbeat = heartbeat;
+        this.state = state;
+    }
+
+    void register(@Observes @Initialized(ApplicationScoped.class) Object ignored) {
+        fromCounts("znode_count", "Number of znodes in the data tree", ServerCounts::nodeCount);
+        fromCounts("watch_count", "Number of watches set by clients", ServerCounts::watchCount);
+        fromCounts("ephemerals_count", "Number of ephemeral znodes", ServerCounts::ephemeralCount);
+        fromCounts("approximate_data_size", "Approximate size of all znode paths and data in bytes",
+                ServerCounts::approximateDataSize);
+        fromCounts("global_sessions", "Number of open sessions", ServerCounts::sessionCount);
+        fromCounts("last_zxid", "The last zxid applied to the data tree", ServerCounts::lastZxid);
+        gauge("outstanding_requests", "Client requests queued or in processing",
+                () -> server.stats().outstandingRequests());
+        gauge("num_alive_connections", "Open client connections", server::connectionCount);
+        gauge("packets_received", "Client packets received since start or srst", () -> server.stats().packetsReceived());
+        gauge("packets_sent", "Client packets sent since start or srst", () -> server.stats().packetsSent());
+        gauge("avg_latency", "Average request latency in ms", () -> server.stats().latency().avg());
+        gauge("min_latency", "Minimum request latency in ms", () -> server.stats().latency().min());
+        gauge("max_latency", "Maximum request latency in ms", () -> server.stats().latency().max());
+        gauge("uptime", "Milliseconds since the server started", () -> server.stats().uptimeMillis());
+        gauge("open_file_descriptor_count", "Open file descriptors of the process", () -> fds(0));
+        gauge("max_file_descriptor_count", "File descriptor limit of the process", () -> fds(1));
+        gauge("quorum_size", "Voting members of the ensemble (1 standalone)", () -> 1);
+        gauge("synced_followers", "Followers synced with this leader",
+                () -> state.current() == null ? 0 : state.current().syncedFollowers());
+        gauge("fsync_count", "fsyncs of the transaction log since start (Ensemble)",
+                () -> fromLog(GroupCommitLog::fsyncCount));
+        gauge("txn_logged_count", "Transactions made durable in the log since start (Ensemble)",
+                () -> fromLog(GroupCommitLog::txnCount));
+        for (String role : ROLES) {
+            registry.gauge(metadata("server_state", "1 for the role this server has, 0 for the others"),
+                    () -> role.equals(state.current() == null ? null : state.current().role()) ? 1 : 0,
+                    new Tag("state", role));
+        }
+        registered.add("server_state");
+    }
+
+    @PreDestroy
+    void unregister() {
+        registered.forEach(registry::remove);
+    }
+
+    private void fromCounts(String name, String help, ToLongFunction<ServerCounts> f) {
+        gauge(name, help, () -> {
+            ServerCounts c = heartbeat.counts();
+            return c == null ? 0 : f.applyAsLong(c);
+        });
+    }
+
+    private <T extends Number> void gauge(String name, String help, Supplier<T> value) {
+        registry.gauge(metadata(name, help), value);
+        registered.add(name);
+    }
+
+    private static Metadata metadata(String name, String help) {
+        return Metadata.builder().withName(name).withDescription(help).build();
+    }
+
+    private long fromLog(ToLongFunction<GroupCommitLog> f) {
+        Storage storage = server.storage();
+        GroupCommitLog log = storage == null ? null : storage.commitLog();
+        return log == null ? 0 : f.applyAsLong(log);
+    }
+
+    private static long fds(int which) {
+        long[] fds = Reports.fileDescriptors();
+        return fds == null ? -1 : fds[which];
+    }
+}
