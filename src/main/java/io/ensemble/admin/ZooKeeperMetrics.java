@@ -17,6 +17,7 @@ import org.eclipse.microprofile.metrics.Tag;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
+import java.util.function.ToDoubleFunction;
 import java.util.function.ToLongFunction;
 
 /**
@@ -70,6 +71,10 @@ public class ZooKeeperMetrics {
                 () -> fromLog(GroupCommitLog::fsyncCount));
         gauge("txn_logged_count", "Transactions made durable in the log since start (Ensemble)",
                 () -> fromLog(GroupCommitLog::txnCount));
+        gauge("fsynctime_sum", "Milliseconds spent in transaction log fsyncs since start",
+                () -> fromLog(GroupCommitLog::fsyncMillisTotal));
+        gauge("fsynctime_max", "Longest transaction log fsync in ms",
+                () -> fromLog(GroupCommitLog::fsyncMillisMax));
         for (String role : ROLES) {
             registry.gauge(metadata("server_state", "1 for the role this server has, 0 for the others"),
                     () -> role.equals(state.current() == null ? null : state.current().role()) ? 1 : 0,
@@ -99,10 +104,10 @@ public class ZooKeeperMetrics {
         return Metadata.builder().withName(name).withDescription(help).build();
     }
 
-    private long fromLog(ToLongFunction<GroupCommitLog> f) {
+    private double fromLog(ToDoubleFunction<GroupCommitLog> f) {
         Storage storage = server.storage();
         GroupCommitLog log = storage == null ? null : storage.commitLog();
-        return log == null ? 0 : f.applyAsLong(log);
+        return log == null ? 0 : f.applyAsDouble(log);
     }
 
     private static long fds(int which) {

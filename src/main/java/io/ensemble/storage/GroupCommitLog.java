@@ -35,6 +35,8 @@ public final class GroupCommitLog implements Runnable {
     private final Listener listener;
     private final Runnable onFatal;
     private final AtomicLong txnCount = new AtomicLong();
+    private final AtomicLong fsyncNanosTotal = new AtomicLong();
+    private final AtomicLong fsyncNanosMax = new AtomicLong();
     private volatile boolean running = true;
     private volatile boolean rollRequested;
 
@@ -66,6 +68,16 @@ public final class GroupCommitLog implements Runnable {
 
     public long txnCount() {
         return txnCount.get();
+    }
+
+    /** Total time spent in fsync, in milliseconds (with {@link #fsyncCount()} gives the average). */
+    public double fsyncMillisTotal() {
+        return fsyncNanosTotal.get() / 1e6;
+    }
+
+    /** The longest single fsync so far, in milliseconds. */
+    public double fsyncMillisMax() {
+        return fsyncNanosMax.get() / 1e6;
     }
 
     /** Blocks until the log is durable up to the zxid (used before a snapshot is published). */
@@ -133,6 +145,8 @@ public final class GroupCommitLog implements Runnable {
         log.sync();
         long took = System.nanoTime() - start;
         txnCount.addAndGet(n);
+        fsyncNanosTotal.addAndGet(took);
+        fsyncNanosMax.accumulateAndGet(took, Math::max);
         synchronized (durableZxid) {
             durableZxid.set(last);
             durableZxid.notifyAll();
