@@ -28,24 +28,7 @@ ZOOBINDIR="$(cd -P "$(dirname "$_zk_src")" && pwd)"
 # shellcheck source-path=SCRIPTDIR source=zkEnv.sh
 . "$ZOOBINDIR/zkEnv.sh"
 
-JAR="$ENSEMBLE_HOME/target/ensemble.jar"
-LIBS="$ENSEMBLE_HOME/target/libs"
 USAGE="Usage: $0 [zoo.cfg | dataDir [dataLogDir]] -n count"
-
-die() {
-  echo "$*" >&2
-  exit 1
-}
-
-ensure_jar() {
-  if [ -f "$JAR" ] && [ -d "$LIBS" ]; then return 0; fi
-  echo "target/ensemble.jar is missing: building it with ./mvnw -q -B -DskipTests package ..." >&2
-  ensemble_find_java --jdk || exit 1
-  if ! (cd "$ENSEMBLE_HOME" && ./mvnw -q -B -DskipTests package < /dev/null >&2); then
-    die "Error: the build failed; run ./mvnw -B -DskipTests package in $ENSEMBLE_HOME to see why."
-  fi
-  [ -f "$JAR" ] || die "Error: the build did not produce $JAR"
-}
 
 # Split the arguments: options (-n count) pass through; the first positional may be a zoo.cfg.
 args=()

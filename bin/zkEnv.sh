@@ -32,6 +32,24 @@ while [ -h "$_ensemble_env_src" ]; do   # follow symlinks to the real bin/
   case "$_ensemble_env_src" in /*) ;; *) _ensemble_env_src="$_ensemble_env_dir/$_ensemble_env_src" ;; esac
 done
 ENSEMBLE_HOME="$(cd -P "$(dirname "$_ensemble_env_src")/.." && pwd)"
+JAR="$ENSEMBLE_HOME/target/ensemble.jar"
+LIBS="$ENSEMBLE_HOME/target/libs"
+
+die() {
+  echo "$*" >&2
+  exit 1
+}
+
+# Builds target/ensemble.jar (and target/libs) with the wrapper when a fresh clone has none yet.
+ensure_jar() {
+  if [ -f "$JAR" ] && [ -d "$LIBS" ]; then return 0; fi
+  echo "target/ensemble.jar is missing: building it with ./mvnw -q -B -DskipTests package ..." >&2
+  ensemble_find_java --jdk || exit 1
+  if ! (cd "$ENSEMBLE_HOME" && ./mvnw -q -B -DskipTests package < /dev/null >&2); then
+    die "Error: the build failed; run ./mvnw -B -DskipTests package in $ENSEMBLE_HOME to see why."
+  fi
+  [ -f "$JAR" ] || die "Error: the build did not produce $JAR"
+}
 export ENSEMBLE_HOME
 unset _ensemble_env_src _ensemble_env_dir
 

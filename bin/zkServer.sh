@@ -41,16 +41,9 @@ if [ "${1:-}" = "--config" ]; then
   shift 2
 fi
 
-JAR="$ENSEMBLE_HOME/target/ensemble.jar"
-LIBS="$ENSEMBLE_HOME/target/libs"
 USAGE="Usage: $0 [--config <conf-dir>] {start|start-foreground|stop|restart|status|version|print-cmd} [cfg]"
 COMMAND="${1:-}"
 CFG_ARG="${2:-}"
-
-die() {
-  echo "$*" >&2
-  exit 1
-}
 
 absolute() {
   case "$1" in
@@ -124,16 +117,6 @@ resolve_paths() {
 }
 
 # --- java -----------------------------------------------------------------------------------------------
-
-ensure_jar() {
-  if [ -f "$JAR" ] && [ -d "$LIBS" ]; then return 0; fi
-  echo "target/ensemble.jar is missing: building it with ./mvnw -q -B -DskipTests package ..." >&2
-  ensemble_find_java --jdk || exit 1
-  if ! (cd "$ENSEMBLE_HOME" && ./mvnw -q -B -DskipTests package < /dev/null >&2); then
-    die "Error: the build failed; run ./mvnw -B -DskipTests package in $ENSEMBLE_HOME to see why."
-  fi
-  [ -f "$JAR" ] || die "Error: the build did not produce $JAR"
-}
 
 server_command() {   # sets CMD: the java command line of the server
   local -a flags
