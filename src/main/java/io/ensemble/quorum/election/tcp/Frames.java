@@ -1,0 +1,56 @@
+package io.ensemble.quorum.election.tcp;
+
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+
+/**
+ * The election port's framing. A connection opens with a handshake {@code int MAGIC, long sid} from the side that
+ * dialled; then each message is {@code int length, byte[length]} in both directions.
+ */
+final class Frames {
+
+    /** "ENEL": Ensemble election. Anything else on the port is not one of ours. */
+    static final int MAGIC = 0x454e454c;
+
+    private Frames() {
+    }
+
+    static void writeHandshake(DataOutputStream out, long sid) throws IOException {
+        out.writeInt(MAGIC);
+        out.writeLong(sid);
+        out.flush();
+    }
+
+    /** Returns the dialler's id; throws BadFrameException if the bytes are not a handshake. */
+    static long readHandshake(DataInputStream in) throws IOException {
+        int magic = in.readInt();
+        if (magic != MAGIC) {
+            throw new BadFrameException("not an election handshake: 0x" + Integer.toHexString(magic));
+        }
+        return in.readLong();
+    }
+
+    static void writeFrame(DataOutputStream out, byte[] message) throws IOException {
+        out.writeInt(message.length);
+        out.write(message);
+        out.flush();
+    }
+
+    static byte[] readFrame(DataInputStream in, int maxBytes) throws IOException {
+        int length = in.readInt();
+        if (length <= 0 || length > maxBytes) {
+            throw new BadFrameException("frame length " + length + " outside 1.." + maxBytes);
+        }
+        byte[] body = new byte[length];
+        in.readFully(body);
+        return body;
+    }
+
+    /** Bytes that break the protocol: the connection is closed, other connections are untouched. */
+    static final class BadFrameException extends IOException {
+        BadFrameException(String message) {
+            super(message);
+        }
+    }
+}
