@@ -78,7 +78,7 @@ public final class EnsembleServer implements AutoCloseable, ServerContext {
 
     private void bindAndServe() throws IOException {
         long recovered = storage.recover();
-        processor.start(recovered, storage.start(recovered, processor::lastZxid, this::fatal));
+        processor.start(recovered, storage.start(recovered, processor, this::fatal));
         InetSocketAddress address = config.clientPortAddress() == null
                 ? new InetSocketAddress(config.clientPort())
                 : new InetSocketAddress(config.clientPortAddress(), config.clientPort());

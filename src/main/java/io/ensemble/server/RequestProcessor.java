@@ -5,6 +5,7 @@ import io.ensemble.session.Session;
 import io.ensemble.session.SessionTracker;
 import io.ensemble.tree.DataTree;
 import io.ensemble.storage.GroupCommitLog;
+import io.ensemble.storage.ZxidProgress;
 import io.ensemble.txn.LoggedTxn;
 import io.ensemble.txn.Txn;
 import io.ensemble.txn.TxnHeader;
@@ -26,7 +27,7 @@ import java.util.logging.Logger;
  * together. One thread means one global order with no locks on the tree; batching means one hand-off and (with
  * durable storage) one fsync per batch rather than per request.
  */
-final class RequestProcessor implements Runnable {
+final class RequestProcessor implements Runnable, ZxidProgress {
     private static final Logger LOG = Logger.getLogger(RequestProcessor.class.getName());
     private static final int MAX_BATCH = 1000;
 
@@ -43,8 +44,8 @@ final class RequestProcessor implements Runnable {
     /** Transactions of the current batch, handed to the log with the batch's replies. */
     private List<LoggedTxn> batchTxns = new ArrayList<>();
     private GroupCommitLog log;
-    /** The last zxid handed out (processor thread only). */
-    private long issuedZxid;
+    /** The last zxid handed out; written before its change is applied (see ZxidProgress). */
+    private volatile long issuedZxid;
     /** The last zxid applied to the tree; a volatile write after each apply, so other threads see the tree. */
     private volatile long lastZxid;
     private volatile boolean running = true;
@@ -62,6 +63,16 @@ final class RequestProcessor implements Runnable {
 
     long lastZxid() {
         return lastZxid;
+    }
+
+    @Override
+    public long applied() {
+        return lastZxid;
+    }
+
+    @Override
+    public long issued() {
+        return issuedZxid;
     }
 
     /** Continues from the recovered zxid and logs every new transaction through the group-commit log. */

@@ -14,7 +14,6 @@ import java.nio.file.StandardOpenOption;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.LongSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -34,18 +33,18 @@ public final class Snapshotter {
     private final Path dir;
     private final DataTree tree;
     private final SessionTracker sessions;
-    private final LongSupplier appliedZxid;
+    private final ZxidProgress progress;
     private final GroupCommitLog log;
     private final AtomicBoolean inProgress = new AtomicBoolean();
     private volatile Taken last;
     private volatile Thread background;
 
-    public Snapshotter(Path dir, DataTree tree, SessionTracker sessions, LongSupplier appliedZxid,
+    public Snapshotter(Path dir, DataTree tree, SessionTracker sessions, ZxidProgress progress,
                        GroupCommitLog log) {
         this.dir = dir;
         this.tree = tree;
         this.sessions = sessions;
-        this.appliedZxid = appliedZxid;
+        this.progress = progress;
         this.log = log;
     }
 
@@ -72,7 +71,7 @@ public final class Snapshotter {
     /** Writes a snapshot now, on the calling thread. */
     public Taken take() throws IOException, InterruptedException {
         long started = System.nanoTime();
-        long zxid = appliedZxid.getAsLong();
+        long zxid = progress.applied();
         Path target = LogFiles.snapName(dir, zxid);
         Path temp = dir.resolve(target.getFileName() + ".tmp");
         Map<Long, Integer> sessionTimeouts = new HashMap<>();
@@ -82,7 +81,7 @@ public final class Snapshotter {
         try (OutputStream out = Files.newOutputStream(temp)) {
             SnapshotFile.write(out, zxid, sessionTimeouts, tree::forEachNode);
         }
-        long endZxid = appliedZxid.getAsLong();
+        long endZxid = progress.issued();
         try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE)) {
             ch.force(true);
         }

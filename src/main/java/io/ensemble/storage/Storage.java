@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.LongSupplier;
 import java.util.logging.Logger;
 
 /**
@@ -58,13 +57,13 @@ public final class Storage implements AutoCloseable {
     }
 
     /**
-     * Starts the log thread (and autopurge). {@code appliedZxid} tells snapshots how far the tree is;
+     * Starts the log thread (and autopurge). {@code progress} tells snapshots how far the tree is;
      * {@code onFatal} runs if the log cannot be written.
      */
-    public GroupCommitLog start(long lastZxid, LongSupplier appliedZxid, Runnable onFatal) {
+    public GroupCommitLog start(long lastZxid, ZxidProgress progress, Runnable onFatal) {
         TxnLog log = new TxnLog(dirs.logDir(), config.preAllocBytes(), config.forceSync());
         commitLog = new GroupCommitLog(log, lastZxid, this::logged, onFatal);
-        snapshotter = new Snapshotter(dirs.snapDir(), tree, sessions, appliedZxid, commitLog);
+        snapshotter = new Snapshotter(dirs.snapDir(), tree, sessions, progress, commitLog);
         logThread = Thread.ofPlatform().name("txn-log").daemon().start(commitLog);
         if (config.purgeIntervalHours() > 0) {
             purgeThread = Thread.ofPlatform().name("autopurge").daemon().start(this::purgeLoop);
@@ -75,8 +74,9 @@ public final class Storage implements AutoCloseable {
     private void logged(int txns, long lastZxid, long fsyncNanos) {
         if (sinceSnapshot.addAndGet(txns) >= snapshotEvery) {
             sinceSnapshot.set(0);
-            commitLog.rollOnNextRound();
-            snapshotter.startInBackground();
+            if (snapshotter.startInBackground()) {
+                commitLog.rollOnNextRound();
+            }
         }
     }
 

@@ -32,6 +32,7 @@ class FuzzySnapshotTest {
         DataTree live = new DataTree();
         SessionTracker liveSessions = StorageTestSupport.newSessions();
         AtomicLong applied = new AtomicLong();
+        AtomicLong issued = new AtomicLong();
         AtomicBoolean stop = new AtomicBoolean();
         AtomicReference<Throwable> writerFailure = new AtomicReference<>();
         List<Snapshotter.Taken> taken = new ArrayList<>();
@@ -41,7 +42,17 @@ class FuzzySnapshotTest {
             TxnLog log = new TxnLog(dirs.logDir(), 16 * 1024, false);
             GroupCommitLog commitLog = new GroupCommitLog(log, 0, (n, last, nanos) -> { }, () -> { });
             Thread logThread = Thread.ofPlatform().name("test-txn-log").start(commitLog);
-            Snapshotter snapshotter = new Snapshotter(dirs.snapDir(), live, liveSessions, applied::get, commitLog);
+            Snapshotter snapshotter = new Snapshotter(dirs.snapDir(), live, liveSessions, new ZxidProgress() {
+                @Override
+                public long applied() {
+                    return applied.get();
+                }
+
+                @Override
+                public long issued() {
+                    return issued.get();
+                }
+            }, commitLog);
 
             Thread writer = Thread.ofPlatform().name("test-writer").start(() -> {
                 try {
@@ -51,6 +62,7 @@ class FuzzySnapshotTest {
                         List<LoggedTxn> batch = new ArrayList<>();
                         for (int i = 0; i < 1 + batches % 4; i++) {
                             LoggedTxn t = gen.next();
+                            issued.set(t.zxid());
                             StorageTestSupport.apply(t, live, liveSessions);
                             applied.set(t.zxid());
                             batch.add(t);

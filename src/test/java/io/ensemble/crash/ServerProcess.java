@@ -1,0 +1,206 @@
+package io.ensemble.crash;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A real Ensemble server run as a separate JVM ({@code java -cp ensemble.jar io.ensemble.Main zoo.cfg}), the way an
+ * operator runs it, so that {@link #kill9()} is a true {@code kill -9}: no shutdown hook, no flush, no close.
+ */
+final class ServerProcess implements AutoCloseable {
+    static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+
+    private final Path jar;
+    private final Path cfg;
+    private final Path console;
+    private final List<String> jvmFlags;
+    private final int port;
+    private Process process;
+
+    ServerProcess(Path jar, Path cfg, Path console, int port, List<String> jvmFlags) {
+        this.jar = jar;
+        this.cfg = cfg;
+        this.console = console;
+        this.port = port;
+        this.jvmFlags = List.copyOf(jvmFlags);
+    }
+
+    /**
+     * The packaged server: {@code -Densemble.jar=...} if given, else {@code ensemble.jar} in the build directory
+     * these test classes were compiled into ({@code <build dir>/test-classes/..}), so that a build with
+     * {@code -Dbuild.dir=...} finds its own jar. Returns null if there is none.
+     */
+    static Path locateJar(Class<?> anchor) {
+        String explicit = System.getProperty("ensemble.jar");
+        if (explicit != null && !explicit.isBlank()) {
+            Path p = Path.of(explicit).toAbsolutePath();
+            return Files.isRegularFile(p) ? p : null;
+        }
+        try {
+            Path classes = Path.of(anchor.getProtectionDomain().getCodeSource().getLocation().toURI());
+            Path candidate = classes.getParent().resolve("ensemble.jar");
+            if (Files.isRegularFile(candidate)) {
+                return candidate;
+            }
+        } catch (URISyntaxException | RuntimeException ignored) {
+            // fall through to the conventional location
+        }
+        Path fallback = Path.of("target", "ensemble.jar").toAbsolutePath();
+        return Files.isRegularFile(fallback) ? fallback : null;
+    }
+
+    /** The java binary of this JVM, so the server runs on the same JDK as the test. */
+    static String javaCommand() {
+        return ProcessHandle.current().info().command()
+                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket()) {
+            s.setReuseAddress(true);
+            s.bind(new InetSocketAddress("127.0.0.1", 0));
+            return s.getLocalPort();
+        }
+    }
+
+    int port() {
+        return port;
+    }
+
+    String connectString() {
+        return "127.0.0.1:" + port;
+    }
+
+    long pid() {
+        return process == null ? -1 : process.pid();
+    }
+
+    boolean isAlive() {
+        return process != null && process.isAlive();
+    }
+
+    /** Starts the JVM (console output appended to the console file) and returns without waiting. */
+    void start() throws IOException {
+        if (isAlive()) {
+            throw new IllegalStateException("already running as " + process.pid());
+        }
+        List<String> cmd = new ArrayList<>();
+        cmd.add(javaCommand());
+        cmd.addAll(jvmFlags);
+        cmd.add("-cp");
+        cmd.add(jar.toString());
+        cmd.add("io.ensemble.Main");
+        cmd.add(cfg.toString());
+        Files.writeString(console, "\n=== " + String.join(" ", cmd) + "\n", StandardCharsets.UTF_8,
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+        process = new ProcessBuilder(cmd)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(console.toFile()))
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .start();
+    }
+
+    /** Waits until the server answers {@code ruok} with {@code imok}; fails at once if the JVM exits. */
+    void awaitServing() {
+        await("server on port " + port + " answers ruok").atMost(START_TIMEOUT)
+                .pollInterval(Duration.ofMillis(25)).pollDelay(Duration.ZERO)
+                .failFast("the server process exited (see " + console + "):\n" + tail(40), () -> !isAlive())
+                .until(() -> "imok".equals(fourLetterWord("ruok")));
+    }
+
+    /** SIGKILL (Process.destroyForcibly sends SIGKILL on Linux): the JVM gets no chance to run any code. */
+    int kill9() throws InterruptedException {
+        if (process == null) {
+            return -1;
+        }
+        process.destroyForcibly();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("process " + process.pid() + " survived SIGKILL for 30 s");
+        }
+        return process.exitValue();
+    }
+
+    /** Sends a four-letter word and returns the whole answer, or "" if the server did not answer. */
+    String fourLetterWord(String word) {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", port), 1000);
+            s.setSoTimeout(5000);
+            OutputStream out = s.getOutputStream();
+            out.write(word.getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            InputStream in = s.getInputStream();
+            ByteArrayOutputStream buf = new ByteArrayOutputStream();
+            byte[] chunk = new byte[4096];
+            for (int n; (n = in.read(chunk)) >= 0; ) {
+                buf.write(chunk, 0, n);
+                if (buf.size() > 1 << 20) {
+                    break;
+                }
+            }
+            return buf.toString(StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    /** The server's last zxid from {@code srvr} ("Zxid: 0x..."), or -1. */
+    long zxid() {
+        for (String line : fourLetterWord("srvr").split("\n")) {
+            if (line.startsWith("Zxid: 0x")) {
+                return Long.parseUnsignedLong(line.substring("Zxid: 0x".length()).trim(), 16);
+            }
+        }
+        return -1;
+    }
+
+    /** The last console line containing the text, or "" (e.g. the server's "Recovered ..." line). */
+    String lastLineContaining(String text) {
+        try {
+            List<String> all = Files.readAllLines(console, StandardCharsets.UTF_8);
+            for (int i = all.size() - 1; i >= 0; i--) {
+                if (all.get(i).contains(text)) {
+                    return all.get(i);
+                }
+            }
+        } catch (IOException ignored) {
+            // reported as missing
+        }
+        return "";
+    }
+
+    String tail(int lines) {
+        try {
+            List<String> all = Files.readAllLines(console, StandardCharsets.UTF_8);
+            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        } catch (IOException e) {
+            return "(cannot read " + console + ": " + e + ")";
+        }
+    }
+
+    @Override
+    public void close() {
+        if (process != null && process.isAlive()) {
+            process.destroyForcibly();
+            try {
+                process.waitFor(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}
