@@ -12,15 +12,18 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.logging.Logger;
 
 /**
@@ -38,9 +41,9 @@ public final class EnsembleServer implements AutoCloseable, ServerContext {
     private final Set<ClientConnection> connections = ConcurrentHashMap.newKeySet();
     private final Map<InetAddress, AtomicInteger> perAddress = new ConcurrentHashMap<>();
     private final AtomicLong connectionIds = new AtomicLong();
-    private final List<Thread> threads = new java.util.ArrayList<>();
+    private final List<Thread> threads = new ArrayList<>();
     private final Runnable onFatal;
-    private final List<Runnable> stateListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<Runnable> stateListeners = new CopyOnWriteArrayList<>();
     private Storage storage;
     private ServerSocket listener;
     private volatile boolean running;
@@ -255,7 +258,7 @@ public final class EnsembleServer implements AutoCloseable, ServerContext {
                 tree.ephemeralCount(), tree.approximateDataSize(), sessions.count()));
     }
 
-    private <T> CompletableFuture<T> onProcessor(java.util.function.Supplier<T> task) {
+    private <T> CompletableFuture<T> onProcessor(Supplier<T> task) {
         CompletableFuture<T> result = new CompletableFuture<>();
         processor.submitInternal(new Work.Inspect(() -> {
             try {
@@ -303,32 +306,7 @@ public final class EnsembleServer implements AutoCloseable, ServerContext {
     }
 
     private ServerSnapshot snapshot() {
-        Map<Object, Set<String>> byWatcher = new java.util.HashMap<>(tree.dataWatches().pathsByWatcher());
-        tree.childWatches().pathsByWatcher().forEach((w, p) -> byWatcher.merge(w, p, (a, b) -> {
-            Set<String> all = new java.util.HashSet<>(a);
-            all.addAll(b);
-            return all;
-        }));
-        Set<String> paths = new java.util.HashSet<>();
-        Map<Long, Set<String>> bySession = new java.util.HashMap<>();
-        byWatcher.forEach((w, p) -> {
-            paths.addAll(p);
-            if (w instanceof ClientConnection c && c.session() != null) {
-                bySession.merge(c.session().id(), p, (a, b) -> {
-                    Set<String> all = new java.util.HashSet<>(a);
-                    all.addAll(b);
-                    return all;
-                });
-            }
-        });
-        Map<Long, Long> expiries = new java.util.HashMap<>();
-        for (Session s : sessions.all()) {
-            expiries.put(s.id(), s.expiresAt());
-        }
-        List<ConnectionInfo> conns = connections.stream().map(ConnectionInfo::of).toList();
-        return new ServerSnapshot(mode(), clientPort(), processor.lastZxid(), tree.nodeCount(), tree.watchCount(),
-                paths.size(), byWatcher.size(), tree.ephemeralCount(), tree.approximateDataSize(), sessions.count(),
-                tree.allEphemerals(), expiries, bySession, conns, stats);
+        return ServerSnapshot.take(mode(), clientPort(), processor.lastZxid(), tree, sessions, connections, stats);
     }
 
     @Override

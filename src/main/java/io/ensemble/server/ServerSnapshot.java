@@ -1,5 +1,13 @@
 package io.ensemble.server;
 
+import io.ensemble.session.Session;
+import io.ensemble.session.SessionTracker;
+import io.ensemble.tree.DataTree;
+import io.ensemble.tree.Watcher;
+
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -24,4 +32,33 @@ public record ServerSnapshot(String mode, int clientPort, long lastZxid, int nod
                              int sessionCount, Map<Long, Set<String>> ephemerals, Map<Long, Long> sessionExpiries,
                              Map<Long, Set<String>> watchesBySession, List<ConnectionInfo> connections,
                              ServerStats stats) {
+
+    /** Builds the picture; must run on the processor thread, the only writer of the tree and its watch tables. */
+    static ServerSnapshot take(String mode, int clientPort, long lastZxid, DataTree tree, SessionTracker sessions,
+                               Collection<ClientConnection> connections, ServerStats stats) {
+        Map<Watcher, Set<String>> byWatcher = new HashMap<>(tree.dataWatches().pathsByWatcher());
+        tree.childWatches().pathsByWatcher().forEach((w, p) -> byWatcher.merge(w, p, ServerSnapshot::union));
+        Set<String> paths = new HashSet<>();
+        Map<Long, Set<String>> bySession = new HashMap<>();
+        byWatcher.forEach((w, p) -> {
+            paths.addAll(p);
+            if (w instanceof ClientConnection c && c.session() != null) {
+                bySession.merge(c.session().id(), p, ServerSnapshot::union);
+            }
+        });
+        Map<Long, Long> expiries = new HashMap<>();
+        for (Session s : sessions.all()) {
+            expiries.put(s.id(), s.expiresAt());
+        }
+        List<ConnectionInfo> conns = connections.stream().map(ConnectionInfo::of).toList();
+        return new ServerSnapshot(mode, clientPort, lastZxid, tree.nodeCount(), tree.watchCount(), paths.size(),
+                byWatcher.size(), tree.ephemeralCount(), tree.approximateDataSize(), sessions.count(),
+                tree.allEphemerals(), expiries, bySession, conns, stats);
+    }
+
+    private static Set<String> union(Set<String> a, Set<String> b) {
+        Set<String> all = new HashSet<>(a);
+        all.addAll(b);
+        return all;
+    }
 }

@@ -11,6 +11,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.logging.Logger;
@@ -93,7 +94,7 @@ public final class LogReader {
 
     private FileScan scan(Path path, boolean lastFile) throws IOException {
         ByteBuffer buf = map(path);
-        List<LoggedTxn> txns = new java.util.ArrayList<>();
+        List<LoggedTxn> txns = new ArrayList<>();
         if (buf.remaining() < TxnLog.HEADER_SIZE || buf.getInt(0) != TxnLog.MAGIC) {
             if (lastFile && isBlank(buf, 0)) {
                 LOG.warning("Removing " + path + ": its header was never written (crash while creating it)");

@@ -5,6 +5,8 @@ import io.ensemble.txn.Txn;
 import io.ensemble.txn.TxnHeader;
 import io.ensemble.wire.Acl;
 
+import java.util.Comparator;
+import java.util.function.Consumer;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -114,7 +116,7 @@ public final class DataTree {
     }
 
     /** Visits every node as it is now; safe from another thread (the node map is concurrent). */
-    public void forEachNode(java.util.function.Consumer<NodeImage> visitor) {
+    public void forEachNode(Consumer<NodeImage> visitor) {
         nodes.forEach((path, node) -> visitor.accept(node.image(path)));
     }
 
@@ -132,7 +134,7 @@ public final class DataTree {
             nodes.put(i.path(), DataNode.from(i));
         }
         List<String> paths = new ArrayList<>(nodes.keySet());
-        paths.sort(java.util.Comparator.comparingInt(String::length));
+        paths.sort(Comparator.comparingInt(String::length));
         for (String path : paths) {
             if (path.equals("/")) {
                 index(path, nodes.get(path));

@@ -1,5 +1,6 @@
 package io.ensemble.tree;
 
+import java.util.LinkedHashSet;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -33,7 +34,7 @@ public final class WatchTable {
      * @return the watchers to notify, once each, in registration order
      */
     public Set<Watcher> trigger(String path, int eventType) {
-        Set<Watcher> out = new java.util.LinkedHashSet<>();
+        Set<Watcher> out = new LinkedHashSet<>();
         Map<Watcher, EnumSet<WatchMode>> here = byPath.get(path);
         if (here != null) {
             for (var it = here.entrySet().iterator(); it.hasNext(); ) {
