@@ -231,7 +231,8 @@ public final class EnsembleServer implements AutoCloseable, ServerContext {
     @Override
     public String fourLetterWord(String word) {
         if (!running) {
-            return "This ZooKeeper instance is not currently serving requests\n";
+            // As ZooKeeper: ruok stays silent, every other word says why it has no answer.
+            return word.equals("ruok") ? "" : "This ZooKeeper instance is not currently serving requests\n";
         }
         return inspect(s -> FourLetterWords.run(word, s, config));
     }
