@@ -70,28 +70,37 @@ final class QuorumConfigLoader {
         }
     }
 
+    private static String recorded(ConfigReader in, ConfigReader.Found f) {
+        in.record(f.key(), f.value(), f.origin());
+        return f.value();
+    }
+
     /**
      * server.N generated from a StatefulSet: pod {@code <name>-<i>} is server i+1 at
-     * {@code <name>-<i>.<service>[.<namespace>.svc.cluster.local]}.
+     * {@code <name>-<i>.<service>[.<namespace>.svc.<k8s.clusterDomain>]}.
      */
     private static List<PeerSpec> statefulSetPeers(ConfigReader in, int clientPort) {
         Integer replicas = in.value("k8s.replicas", null, intIn(1, 255), "a replica count 1-255");
         if (replicas == null) {
             return List.of();
         }
-        String service = in.find("k8s.serviceName").map(ConfigReader.Found::value)
+        String service = in.find("k8s.serviceName").map(f -> recorded(in, f))
                 .orElseThrow(() -> new ConfigException("Invalid configuration: k8s.replicas is set but "
                         + "k8s.serviceName (the headless service of the StatefulSet) is not"));
-        String name = in.find("k8s.statefulSetName").map(ConfigReader.Found::value)
-                .or(() -> Hostnames.ordinalPrefix())
+        String name = in.find("k8s.statefulSetName").map(f -> recorded(in, f))
+                .or(() -> Hostnames.ordinalPrefix().map(p -> {
+                    in.record("k8s.statefulSetName", p, "host name");
+                    return p;
+                }))
                 .orElseThrow(() -> new ConfigException("Invalid configuration: k8s.replicas is set but the "
                         + "StatefulSet name is unknown: set k8s.statefulSetName or run in a pod named <name>-<n>"));
-        Optional<String> namespace = in.find("k8s.namespace").map(ConfigReader.Found::value);
+        Optional<String> namespace = in.find("k8s.namespace").map(f -> recorded(in, f));
+        String domain = in.value("k8s.clusterDomain", "cluster.local", s -> s, "a DNS domain");
         int quorumPort = in.value("quorumPort", 2888, PORT, "a port number");
         int electionPort = in.value("electionPort", 3888, PORT, "a port number");
         List<PeerSpec> peers = new ArrayList<>();
         for (int i = 0; i < replicas; i++) {
-            String host = name + "-" + i + "." + service + namespace.map(ns -> "." + ns + ".svc.cluster.local")
+            String host = name + "-" + i + "." + service + namespace.map(ns -> "." + ns + ".svc." + domain)
                     .orElse("");
             peers.add(new PeerSpec(i + 1, host, quorumPort, electionPort, false, null, clientPort));
             in.record("server." + (i + 1), peers.get(i).toLine(), "generated from k8s.replicas");
