@@ -45,18 +45,20 @@ public final class Recovery {
         for (int i = snaps.size() - 1; i >= 0; i--) {
             Path file = snaps.get(i).path();
             try {
-                SnapshotFile.Image image = SnapshotFile.read(file);
-                tree.restore(image.nodes());
-                image.sessions().forEach(sessions::add);
-                LOG.info("Loaded snapshot " + file + " (zxid 0x" + Long.toHexString(image.zxid()) + ", "
-                        + image.nodes().size() + " nodes, " + image.sessions().size() + " sessions)");
-                return image.zxid();
+                tree.beginRestore();
+                SnapshotFile.Header header = SnapshotFile.read(file, tree::restoreNode);
+                tree.finishRestore();
+                header.sessions().forEach(sessions::add);
+                LOG.info("Loaded snapshot " + file + " (zxid 0x" + Long.toHexString(header.zxid()) + ", "
+                        + tree.nodeCount() + " nodes, " + header.sessions().size() + " sessions)");
+                return header.zxid();
             } catch (IOException | RuntimeException e) {
                 LOG.warning("Skipping snapshot " + file + ": " + e.getMessage() + "; trying an older one");
             }
         }
         if (!snaps.isEmpty()) {
             LOG.warning("No valid snapshot found; rebuilding from the transaction log alone");
+            tree.reset(); // a damaged snapshot may have been read part way
         }
         return 0;
     }

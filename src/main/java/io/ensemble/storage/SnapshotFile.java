@@ -25,12 +25,14 @@ import java.util.zip.CheckedInputStream;
 import java.util.zip.CheckedOutputStream;
 
 /**
- * The snapshot format: header (magic, version, zxid), sessions, the ACL table (each distinct ACL list once),
- * then the nodes (each naming its ACL by index), an end marker and a CRC32 of everything before it.
+ * The snapshot format: header (magic, version, zxid), sessions, then the nodes (each ACL list written once, inline
+ * where it first appears, later named by index), an end marker and a CRC32 of everything before it.
  */
 public final class SnapshotFile {
     static final int MAGIC = 0x454E534E; // "ENSN"
-    static final int FORMAT_VERSION = 1;
+    static final int FORMAT_VERSION = 2;
+    /** In place of an ACL index: the ACL list follows and gets the next index. */
+    private static final int NEW_ACL = -1;
 
     private SnapshotFile() {
     }
@@ -58,26 +60,26 @@ public final class SnapshotFile {
             data.writeLong(s.getKey());
             data.writeInt(s.getValue());
         }
-        // Nodes are written first into the stream and the ACL table is built on the way; ACL lists are shared by
-        // most nodes, so each node refers to its list by index and the table follows the nodes.
+        // Most nodes share a few ACL lists: each list is written once, inline where it first appears, and later
+        // nodes refer to it by index. A reader can then rebuild every node as it reads it.
         Map<List<Acl>, Integer> aclIndex = new HashMap<>();
-        List<List<Acl>> aclTable = new ArrayList<>();
         IOException[] failure = new IOException[1];
         nodes.forEachNode(n -> {
             if (failure[0] != null) {
                 return;
             }
             try {
-                Integer idx = aclIndex.get(n.acl());
-                if (idx == null) {
-                    idx = aclTable.size();
-                    aclIndex.put(n.acl(), idx);
-                    aclTable.add(n.acl());
-                }
                 data.writeBoolean(true);
                 writeString(data, n.path());
                 writeBytes(data, n.data());
-                data.writeInt(idx);
+                Integer idx = aclIndex.get(n.acl());
+                if (idx == null) {
+                    aclIndex.put(n.acl(), aclIndex.size());
+                    data.writeInt(NEW_ACL);
+                    writeAcl(data, n.acl());
+                } else {
+                    data.writeInt(idx);
+                }
                 data.writeLong(n.czxid());
                 data.writeLong(n.mzxid());
                 data.writeLong(n.ctime());
@@ -95,15 +97,6 @@ public final class SnapshotFile {
             throw failure[0];
         }
         data.writeBoolean(false);
-        data.writeInt(aclTable.size());
-        for (List<Acl> acl : aclTable) {
-            data.writeInt(acl.size());
-            for (Acl a : acl) {
-                data.writeInt(a.perms());
-                writeString(data, a.id().scheme());
-                writeString(data, a.id().id());
-            }
-        }
         data.flush();
         long sum = crc.getValue();
         data.writeLong(sum);
@@ -111,14 +104,28 @@ public final class SnapshotFile {
         data.close();
     }
 
-    /** Reads and verifies a snapshot; throws StorageException if it is partial or its checksum does not match. */
+    /** A snapshot's header: the zxid it is named by and the sessions with their timeouts. */
+    public record Header(long zxid, Map<Long, Integer> sessions) {
+    }
+
+    /** Reads and verifies a snapshot into memory (tests and tools). */
     public static Image read(Path file) throws IOException {
+        List<NodeImage> nodes = new ArrayList<>();
+        Header h = read(file, nodes::add);
+        return new Image(h.zxid(), h.sessions(), nodes);
+    }
+
+    /**
+     * Streams a snapshot's nodes to the consumer as they are read, then verifies the checksum; throws
+     * StorageException if the file is partial or damaged (the consumer may have seen part of it by then).
+     */
+    public static Header read(Path file, Consumer<NodeImage> nodes) throws IOException {
         CRC32 crc = new CRC32();
         try (InputStream in = Files.newInputStream(file);
              DataInputStream data = new DataInputStream(new CheckedInputStream(new BufferedInputStream(in, 1 << 16),
                      crc))) {
             if (data.readInt() != MAGIC || data.readInt() != FORMAT_VERSION) {
-                throw new StorageException("not an Ensemble snapshot: " + file);
+                throw new StorageException("not an Ensemble snapshot (or an older format): " + file);
             }
             long zxid = data.readLong();
             int sessionCount = data.readInt();
@@ -126,42 +133,53 @@ public final class SnapshotFile {
             for (int i = 0; i < sessionCount; i++) {
                 sessions.put(data.readLong(), data.readInt());
             }
-            record Raw(String path, byte[] data, int acl, long czxid, long mzxid, long ctime, long mtime, int version,
-                       int cversion, int aversion, long owner, long pzxid) {
-            }
-            List<Raw> raw = new ArrayList<>();
+            List<List<Acl>> acls = new ArrayList<>();
             while (data.readBoolean()) {
-                raw.add(new Raw(readString(data), readBytes(data), data.readInt(), data.readLong(), data.readLong(),
-                        data.readLong(), data.readLong(), data.readInt(), data.readInt(), data.readInt(),
-                        data.readLong(), data.readLong()));
-            }
-            int aclCount = data.readInt();
-            List<List<Acl>> acls = new ArrayList<>(aclCount);
-            for (int i = 0; i < aclCount; i++) {
-                int n = data.readInt();
-                List<Acl> acl = new ArrayList<>(n);
-                for (int j = 0; j < n; j++) {
-                    acl.add(new Acl(data.readInt(), new Id(readString(data), readString(data))));
+                String path = readString(data);
+                byte[] bytes = readBytes(data);
+                int ref = data.readInt();
+                List<Acl> acl;
+                if (ref == NEW_ACL) {
+                    acl = readAcl(data);
+                    acls.add(acl);
+                } else if (ref >= 0 && ref < acls.size()) {
+                    acl = acls.get(ref);
+                } else {
+                    throw new StorageException("snapshot " + file + " names an unknown ACL " + ref);
                 }
-                acls.add(List.copyOf(acl));
+                nodes.accept(new NodeImage(path, bytes, acl, data.readLong(), data.readLong(), data.readLong(),
+                        data.readLong(), data.readInt(), data.readInt(), data.readInt(), data.readLong(),
+                        data.readLong()));
             }
             long expected = crc.getValue();
-            long stored = data.readLong();
-            if (stored != expected) {
+            if (data.readLong() != expected) {
                 throw new StorageException("snapshot checksum mismatch in " + file);
             }
-            List<NodeImage> nodes = new ArrayList<>(raw.size());
-            for (Raw r : raw) {
-                if (r.acl < 0 || r.acl >= acls.size()) {
-                    throw new StorageException("snapshot " + file + " names an unknown ACL " + r.acl);
-                }
-                nodes.add(new NodeImage(r.path, r.data, acls.get(r.acl), r.czxid, r.mzxid, r.ctime, r.mtime,
-                        r.version, r.cversion, r.aversion, r.owner, r.pzxid));
-            }
-            return new Image(zxid, sessions, nodes);
+            return new Header(zxid, sessions);
         } catch (EOFException e) {
             throw new StorageException("snapshot " + file + " is incomplete", e);
         }
+    }
+
+    private static void writeAcl(DataOutputStream out, List<Acl> acl) throws IOException {
+        out.writeInt(acl.size());
+        for (Acl a : acl) {
+            out.writeInt(a.perms());
+            writeString(out, a.id().scheme());
+            writeString(out, a.id().id());
+        }
+    }
+
+    private static List<Acl> readAcl(DataInputStream in) throws IOException {
+        int n = in.readInt();
+        if (n < 0 || n > 1 << 20) {
+            throw new StorageException("snapshot holds a bad ACL size " + n);
+        }
+        List<Acl> acl = new ArrayList<>(n);
+        for (int j = 0; j < n; j++) {
+            acl.add(new Acl(in.readInt(), new Id(readString(in), readString(in))));
+        }
+        return List.copyOf(acl);
     }
 
     private static void writeString(DataOutputStream out, String s) throws IOException {

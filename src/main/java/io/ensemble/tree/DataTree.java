@@ -5,7 +5,6 @@ import io.ensemble.txn.Txn;
 import io.ensemble.txn.TxnHeader;
 import io.ensemble.wire.Acl;
 
-import java.util.Comparator;
 import java.util.function.Consumer;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -35,6 +34,12 @@ public final class DataTree {
     private long approximateDataSize;
 
     public DataTree() {
+        reset();
+    }
+
+    /** Back to a fresh server's tree: the root and the /zookeeper nodes only. */
+    public void reset() {
+        beginRestore();
         nodes.put("/", new DataNode(new byte[0], Acl.OPEN, 0, 0, 0));
         addSpecial(ZOOKEEPER, Acl.OPEN);
         addSpecial(QUOTA, Acl.OPEN);
@@ -125,32 +130,39 @@ public final class DataTree {
      * snapshot) is dropped: the log replay that follows creates both again.
      */
     public void restore(Collection<NodeImage> images) {
+        beginRestore();
+        images.forEach(this::restoreNode);
+        finishRestore();
+    }
+
+    /** Starts a node-by-node restore (a snapshot is streamed, not held in memory twice). */
+    public void beginRestore() {
         nodes.clear();
         ephemerals.clear();
         containers.clear();
         ttls.clear();
         approximateDataSize = 0;
-        for (NodeImage i : images) {
-            nodes.put(i.path(), DataNode.from(i));
-        }
-        List<String> paths = new ArrayList<>(nodes.keySet());
-        paths.sort(Comparator.comparingInt(String::length));
-        for (String path : paths) {
-            if (path.equals("/")) {
-                index(path, nodes.get(path));
-                continue;
-            }
-            DataNode parent = nodes.get(PathUtil.parent(path));
-            if (parent == null) {
-                nodes.remove(path);
-                continue;
-            }
-            parent.children.add(PathUtil.name(path));
-            index(path, nodes.get(path));
-        }
+    }
+
+    public void restoreNode(NodeImage image) {
+        nodes.put(image.path(), DataNode.from(image));
+    }
+
+    /** Links children to parents, drops orphans level by level, and rebuilds the indexes. */
+    public void finishRestore() {
         if (!nodes.containsKey("/")) {
             throw new IllegalStateException("snapshot has no root node");
         }
+        boolean dropped = true;
+        while (dropped) {
+            dropped = nodes.keySet().removeIf(path -> !path.equals("/") && !nodes.containsKey(PathUtil.parent(path)));
+        }
+        nodes.forEach((path, node) -> {
+            if (!path.equals("/")) {
+                nodes.get(PathUtil.parent(path)).children.add(PathUtil.name(path));
+            }
+            index(path, node);
+        });
     }
 
     private void index(String path, DataNode node) {
