@@ -1,13 +1,12 @@
 package io.ensemble.crash;
 
+import io.ensemble.testing.ServerJvm;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
-import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,42 +39,16 @@ final class ServerProcess implements AutoCloseable {
         this.jvmFlags = List.copyOf(jvmFlags);
     }
 
-    /**
-     * The packaged server: {@code -Densemble.jar=...} if given, else {@code ensemble.jar} in the build directory
-     * these test classes were compiled into ({@code <build dir>/test-classes/..}), so that a build with
-     * {@code -Dbuild.dir=...} finds its own jar. Returns null if there is none.
-     */
     static Path locateJar(Class<?> anchor) {
-        String explicit = System.getProperty("ensemble.jar");
-        if (explicit != null && !explicit.isBlank()) {
-            Path p = Path.of(explicit).toAbsolutePath();
-            return Files.isRegularFile(p) ? p : null;
-        }
-        try {
-            Path classes = Path.of(anchor.getProtectionDomain().getCodeSource().getLocation().toURI());
-            Path candidate = classes.getParent().resolve("ensemble.jar");
-            if (Files.isRegularFile(candidate)) {
-                return candidate;
-            }
-        } catch (URISyntaxException | RuntimeException ignored) {
-            // fall through to the conventional location
-        }
-        Path fallback = Path.of("target", "ensemble.jar").toAbsolutePath();
-        return Files.isRegularFile(fallback) ? fallback : null;
+        return ServerJvm.locateJar(anchor);
     }
 
-    /** The java binary of this JVM, so the server runs on the same JDK as the test. */
     static String javaCommand() {
-        return ProcessHandle.current().info().command()
-                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        return ServerJvm.javaCommand();
     }
 
     static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket()) {
-            s.setReuseAddress(true);
-            s.bind(new InetSocketAddress("127.0.0.1", 0));
-            return s.getLocalPort();
-        }
+        return ServerJvm.freePort();
     }
 
     int port() {
