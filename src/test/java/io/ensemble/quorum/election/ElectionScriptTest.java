@@ -1,19 +1,17 @@
 package io.ensemble.quorum.election;
 
+import io.ensemble.testing.GoldenScripts;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Golden transcripts of elections, in the style of etcd raft's datadriven tests. Each file under
@@ -32,60 +30,7 @@ class ElectionScriptTest {
 
     @TestFactory
     Stream<DynamicTest> scripts() throws IOException {
-        try (Stream<Path> files = Files.list(DIR)) {
-            return files.filter(f -> f.toString().endsWith(".txt")).sorted().toList().stream()
-                    .map(f -> DynamicTest.dynamicTest(f.getFileName().toString(), () -> runScript(f)));
-        }
-    }
-
-    private static void runScript(Path file) throws IOException {
-        List<Block> blocks = parse(Files.readString(file));
-        ScriptRunner runner = new ScriptRunner();
-        StringBuilder rewritten = new StringBuilder();
-        for (Block b : blocks) {
-            String actual = runner.run(b.directive());
-            rewritten.append(b.comments()).append(b.directive()).append("\n----\n").append(actual)
-                    .append(actual.isEmpty() ? "" : "\n").append("\n");
-            if (!REWRITE) {
-                assertThat(actual).as("%s: %s", file.getFileName(), b.directive()).isEqualTo(b.expected());
-            }
-        }
-        if (REWRITE) {
-            Files.writeString(file, rewritten.toString().stripTrailing() + "\n");
-        }
-    }
-
-    private record Block(String comments, String directive, String expected) {
-    }
-
-    /** Splits a file into blocks; lines starting with # before a directive are kept as its comments. */
-    private static List<Block> parse(String text) {
-        List<Block> blocks = new ArrayList<>();
-        String[] lines = text.split("\n", -1);
-        int i = 0;
-        while (i < lines.length) {
-            StringBuilder comments = new StringBuilder();
-            while (i < lines.length && (lines[i].isBlank() || lines[i].startsWith("#"))) {
-                if (lines[i].startsWith("#")) {
-                    comments.append(lines[i]).append("\n");
-                }
-                i++;
-            }
-            if (i >= lines.length) {
-                break;
-            }
-            String directive = lines[i++];
-            if (i >= lines.length || !lines[i].equals("----")) {
-                throw new IllegalArgumentException("expected ---- after '" + directive + "'");
-            }
-            i++;
-            List<String> expected = new ArrayList<>();
-            while (i < lines.length && !lines[i].isEmpty()) {
-                expected.add(lines[i++]);
-            }
-            blocks.add(new Block(comments.toString(), directive, String.join("\n", expected)));
-        }
-        return blocks;
+        return GoldenScripts.tests(DIR, REWRITE, () -> new ScriptRunner()::run);
     }
 
     /** Executes directives against one {@link ElectionNetwork}. */
