@@ -33,7 +33,8 @@ final class QuorumConfigLoader {
                         + e.getMessage() + ")");
             }
         }
-        if (peers.isEmpty()) {
+        boolean fromStatefulSet = peers.isEmpty();
+        if (fromStatefulSet) {
             peers = statefulSetPeers(in, clientPort);
         }
         if (peers.isEmpty()) {
@@ -45,6 +46,9 @@ final class QuorumConfigLoader {
         int syncLimit = in.value("syncLimit", 5, intIn(1, Integer.MAX_VALUE), TICKS);
         checkClashes(peers);
         long myId = MyId.resolve(in, dataDir, true, extendedTypes);
+        if (fromStatefulSet) {
+            checkOrdinal(myId);
+        }
         if (peers.stream().noneMatch(p -> p.id() == myId)) {
             throw new ConfigException("Invalid configuration: myid " + myId + " is not in the server list ("
                     + peers.stream().map(p -> "server." + p.id()).toList() + ")");
@@ -54,6 +58,20 @@ final class QuorumConfigLoader {
             throw new ConfigException("Invalid configuration: every server.N is an observer; an ensemble needs voters");
         }
         return quorum;
+    }
+
+    /**
+     * In a StatefulSet the pod's ordinal is its identity; a myid (say a file on a reused volume) that names
+     * another server would make two members claim one id, so start-up stops instead.
+     */
+    private static void checkOrdinal(long myId) {
+        Hostnames.hostName().ifPresent(host -> Hostnames.ordinal(host).ifPresent(ordinal -> {
+            if (ordinal + 1L != myId) {
+                throw new ConfigException("Invalid configuration: myid " + myId + " disagrees with this pod's "
+                        + "StatefulSet ordinal (" + host + " is server " + (ordinal + 1) + "); remove the stale "
+                        + "myid file or setting");
+            }
+        }));
     }
 
     /** Two peers may not share a host and port: one of them could never bind it. */

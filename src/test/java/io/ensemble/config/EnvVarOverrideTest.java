@@ -54,6 +54,19 @@ class EnvVarOverrideTest {
                 + " cannot read zoo.cfg '" + missing + "' (named by env var ZOO_CFG) - file not found");
     }
 
+    @Test
+    void aStatefulSetPodTakesItsIdFromItsOrdinalAndRefusesAMyIdThatDisagrees() throws Exception {
+        Map<String, String> pod = Map.of("HOSTNAME", "ensemble-1", "K8S_REPLICAS", "3", "K8S_SERVICENAME", "hs",
+                "DATADIR", dir.toString());
+        assertThat(run(pod)).contains("serverId=2 (host name ensemble-1 (StatefulSet ordinal 1 + 1))",
+                "server.3=ensemble-2.hs:2888:3888:participant;2181 (generated from k8s.replicas)");
+
+        Map<String, String> stale = new java.util.HashMap<>(pod);
+        stale.put("MYID", "3");
+        assertThat(run(stale)).containsExactly("ERROR Invalid configuration: myid 3 disagrees with this pod's "
+                + "StatefulSet ordinal (ensemble-1 is server 2); remove the stale myid file or setting");
+    }
+
     private List<String> run(Map<String, String> env) throws IOException, InterruptedException {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         ProcessBuilder pb = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
