@@ -7,21 +7,24 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.net.Socket;
 
-/** One open socket to a peer, past its handshake. Only the peer's sender thread writes; one reader thread reads. */
-final class Connection {
+/**
+ * One open socket to a peer, past its handshake. Only the peer's sender thread writes; one reader thread reads.
+ * Shared with the quorum port's transport.
+ */
+public final class Connection {
 
     private final Socket socket;
     private final long openedNanos = System.nanoTime();
-    final DataInputStream in;
-    final DataOutputStream out;
+    public final DataInputStream in;
+    public final DataOutputStream out;
 
-    Connection(Socket socket) throws IOException {
+    public Connection(Socket socket) throws IOException {
         this.socket = socket;
         this.in = new DataInputStream(new BufferedInputStream(socket.getInputStream()));
         this.out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream()));
     }
 
-    Socket socket() {
+    public Socket socket() {
         return socket;
     }
 
@@ -29,7 +32,7 @@ final class Connection {
         return (System.nanoTime() - openedNanos) / 1_000_000;
     }
 
-    void close() {
+    public void close() {
         try {
             socket.close();
         } catch (IOException ignored) {

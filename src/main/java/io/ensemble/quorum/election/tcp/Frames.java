@@ -6,9 +6,10 @@ import java.io.IOException;
 
 /**
  * The election port's framing. A connection opens with a handshake {@code int MAGIC, long sid} from the side that
- * dialled; then each message is {@code int length, byte[length]} in both directions.
+ * dialled; then each message is {@code int length, byte[length]} in both directions. The length framing is shared
+ * with the quorum port's transport ({@code io.ensemble.quorum.transport}), which has its own handshake.
  */
-final class Frames {
+public final class Frames {
 
     /** "ENEL": Ensemble election. Anything else on the port is not one of ours. */
     static final int MAGIC = 0x454e454c;
@@ -31,13 +32,13 @@ final class Frames {
         return in.readLong();
     }
 
-    static void writeFrame(DataOutputStream out, byte[] message) throws IOException {
+    public static void writeFrame(DataOutputStream out, byte[] message) throws IOException {
         out.writeInt(message.length);
         out.write(message);
         out.flush();
     }
 
-    static byte[] readFrame(DataInputStream in, int maxBytes) throws IOException {
+    public static byte[] readFrame(DataInputStream in, int maxBytes) throws IOException {
         int length = in.readInt();
         if (length <= 0 || length > maxBytes) {
             throw new BadFrameException("frame length " + length + " outside 1.." + maxBytes);
@@ -48,8 +49,8 @@ final class Frames {
     }
 
     /** Bytes that break the protocol: the connection is closed, other connections are untouched. */
-    static final class BadFrameException extends IOException {
-        BadFrameException(String message) {
+    public static final class BadFrameException extends IOException {
+        public BadFrameException(String message) {
             super(message);
         }
     }

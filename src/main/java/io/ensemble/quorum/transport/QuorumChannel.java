@@ -1,0 +1,230 @@
+package io.ensemble.quorum.transport;
+
+import io.ensemble.quorum.election.tcp.Connection;
+import io.ensemble.quorum.election.tcp.Frames;
+import io.ensemble.quorum.zab.ZabMessage;
+import io.ensemble.quorum.zab.ZabMessage.Snap;
+import io.ensemble.quorum.zab.ZabMessageCodec;
+import io.ensemble.wire.MalformedRecordException;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayDeque;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * One quorum-port connection, either side: a bounded send queue drained by a writer virtual thread, and a reader
+ * virtual thread that decodes frames for a {@link Receiver}. It ends once, for one reason, and never reconnects: ZAB
+ * restarts from election or from a new FOLLOWERINFO, never mid-stream.
+ *
+ * <p>Overflow policy: a full queue ends the connection. Dropping a PROPOSAL or COMMIT would silently break the
+ * learner's history, and blocking would stall the leader on its slowest learner; a disconnected learner instead
+ * comes back through election and resyncs, as in ZooKeeper when a learner falls behind syncLimit.
+ */
+final class QuorumChannel {
+
+    private static final Logger LOG = Logger.getLogger(QuorumChannel.class.getName());
+
+    /** Called on the reader thread, in arrival order. */
+    interface Receiver {
+        void onMessage(ZabMessage message) throws IOException;
+
+        /** The snapshot after a SNAP frame; {@code body} ends at the snapshot's end and is valid during the call. */
+        void onSnapshot(Snap snap, InputStream body) throws IOException;
+
+        /** Called once, on whichever thread ended the connection, with no lock of this channel held. */
+        void onEnded(String reason);
+    }
+
+    private sealed interface Outgoing {
+    }
+
+    private record Frame(byte[] body) implements Outgoing {
+    }
+
+    private record SnapshotStream(byte[] snapFrame, SnapshotWriter writer) implements Outgoing {
+    }
+
+    private final String name;
+    private final QuorumLinkOptions options;
+    private final Receiver receiver;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    private final ArrayDeque<Outgoing> queue = new ArrayDeque<>();
+    private Connection connection;
+    private String endReason;
+
+    /** Starts the writer; messages queue until {@link #attach} supplies the connection. */
+    QuorumChannel(String name, QuorumLinkOptions options, Receiver receiver) {
+        this.name = name;
+        this.options = options;
+        this.receiver = receiver;
+        Thread.ofVirtual().name("quorum-send-" + name).start(this::writeLoop);
+    }
+
+    /** Starts reading and writing {@code conn}, which is past its handshake. */
+    void attach(Connection conn) {
+        lock.lock();
+        try {
+            if (endReason != null) {
+                conn.close();
+                return;
+            }
+            connection = conn;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        Thread.ofVirtual().name("quorum-recv-" + name).start(() -> readLoop(conn));
+    }
+
+    /** Queues {@code message}; false if the channel has ended (or ends now because the queue is full). */
+    boolean send(ZabMessage message) {
+        if (message instanceof Snap) {
+            throw new IllegalArgumentException("SNAP goes with its snapshot: use sendSnapshot");
+        }
+        return enqueue(new Frame(encode(message)));
+    }
+
+    boolean sendSnapshot(Snap snap, SnapshotWriter writer) {
+        return enqueue(new SnapshotStream(encode(snap), writer));
+    }
+
+    boolean isConnected() {
+        lock.lock();
+        try {
+            return connection != null && endReason == null;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    boolean isEnded() {
+        lock.lock();
+        try {
+            return endReason != null;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Closes the socket and drops what is queued; the first call reports {@code reason}. */
+    void end(String reason) {
+        Connection conn;
+        lock.lock();
+        try {
+            if (endReason != null) {
+                return;
+            }
+            endReason = reason;
+            queue.clear();
+            conn = connection;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        if (conn != null) {
+            conn.close(); // unblocks a writer stuck on a peer that stopped reading
+        }
+        LOG.fine(() -> "quorum: connection " + name + " ended: " + reason);
+        receiver.onEnded(reason);
+    }
+
+    private byte[] encode(ZabMessage message) {
+        byte[] body = ZabMessageCodec.encode(message);
+        if (body.length > options.maxFrameBytes()) {
+            throw new IllegalArgumentException(message.getClass().getSimpleName() + " of " + body.length
+                    + " bytes exceeds the frame limit " + options.maxFrameBytes());
+        }
+        return body;
+    }
+
+    private boolean enqueue(Outgoing item) {
+        boolean overflow;
+        lock.lock();
+        try {
+            if (endReason != null) {
+                return false;
+            }
+            overflow = queue.size() >= options.sendQueueCapacity();
+            if (!overflow) {
+                queue.addLast(item);
+                changed.signalAll();
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (overflow) {
+            LOG.warning(() -> "quorum: " + name + " is not keeping up (" + options.sendQueueCapacity()
+                    + " messages queued); disconnecting it");
+            end("send queue full");
+        }
+        return !overflow;
+    }
+
+    private void writeLoop() {
+        while (true) {
+            Connection conn;
+            Outgoing item;
+            lock.lock();
+            try {
+                while (endReason == null && (connection == null || queue.isEmpty())) {
+                    changed.awaitUninterruptibly();
+                }
+                if (endReason != null) {
+                    return;
+                }
+                conn = connection;
+                item = queue.pollFirst();
+            } finally {
+                lock.unlock();
+            }
+            try {
+                write(conn, item);
+            } catch (IOException | RuntimeException e) {
+                end("send failed: " + e);
+                return;
+            }
+        }
+    }
+
+    private void write(Connection conn, Outgoing item) throws IOException {
+        switch (item) {
+            case Frame f -> Frames.writeFrame(conn.out, f.body());
+            case SnapshotStream s -> {
+                Frames.writeFrame(conn.out, s.snapFrame());
+                SnapshotChunks.Out chunks = new SnapshotChunks.Out(conn.out, options.maxFrameBytes());
+                s.writer().writeTo(chunks);
+                chunks.finish();
+            }
+        }
+    }
+
+    private void readLoop(Connection conn) {
+        String reason;
+        try {
+            while (true) {
+                ZabMessage message = ZabMessageCodec.decode(Frames.readFrame(conn.in, options.maxFrameBytes()));
+                if (message instanceof Snap snap) {
+                    SnapshotChunks.In body = new SnapshotChunks.In(conn.in, options.maxFrameBytes());
+                    receiver.onSnapshot(snap, body);
+                    body.skipToEnd();
+                } else {
+                    receiver.onMessage(message);
+                }
+            }
+        } catch (Frames.BadFrameException | MalformedRecordException e) {
+            LOG.warning(() -> "quorum: bad frame from " + name + " (" + conn + "), closing: " + e.getMessage());
+            reason = "bad frame: " + e.getMessage();
+        } catch (IOException e) {
+            reason = "connection lost: " + e;
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "quorum: handling a message from " + name + " failed, closing", e);
+            reason = "handler failed: " + e;
+        }
+        end(reason);
+    }
+}
