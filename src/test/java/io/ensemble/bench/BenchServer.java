@@ -136,7 +136,7 @@ final class BenchServer implements AutoCloseable {
                 throw new IllegalStateException(name + " not serving after " + START_TIMEOUT_MS + " ms, see "
                         + console + ":\n" + tail(40));
             }
-            Thread.sleep(50);
+            Thread.sleep(50); // benchmark code, not a test: polling a starting process; 50 ms bounds the timing error
         }
     }
 

@@ -125,13 +125,13 @@ final class LoadGenerator {
                 drivers.add(new Driver(i, zk, workload, outstanding, phase));
             }
             drivers.forEach(Driver::start);
-            Thread.sleep(settings.warmupSeconds() * 1000L);
+            Thread.sleep(settings.warmupSeconds() * 1000L); // a fixed warm-up window is the point of a benchmark
             onMeasureStart.run();
             long t0 = System.nanoTime();
             phase.state = Phase.MEASURE;
             long deadline = t0 + TimeUnit.SECONDS.toNanos(settings.seconds());
             while (System.nanoTime() < deadline && phase.measured.sum() < settings.maxOps()) {
-                Thread.sleep(20);
+                Thread.sleep(20); // checks the time and operation budget of the measured window
                 if (drivers.stream().anyMatch(d -> d.dead.get() != null)) {
                     break;
                 }
