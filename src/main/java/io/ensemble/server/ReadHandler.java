@@ -65,6 +65,21 @@ final class ReadHandler {
         };
     }
 
+    /** A node the caller may read, or the error ZooKeeper gives for it: NONODE before NOAUTH. */
+    private record Readable(DataNode node, Result error) {
+    }
+
+    private Readable readable(String path, ClientConnection conn, int perm) {
+        DataNode node = tree.get(path);
+        if (node == null) {
+            return new Readable(null, Result.error(Err.NO_NODE));
+        }
+        if (!AclCheck.allowed(node.acl(), perm, conn.authIds())) {
+            return new Readable(null, Result.error(Err.NO_AUTH));
+        }
+        return new Readable(node, null);
+    }
+
     private Result exists(Requests.PathWatch req, ClientConnection conn) {
         String path = req.path();
         if (path == null || path.indexOf('\0') >= 0) {
@@ -81,27 +96,22 @@ final class ReadHandler {
     }
 
     private Result getData(Requests.PathWatch req, ClientConnection conn, boolean allowWatch) {
-        DataNode node = tree.get(req.path());
-        if (node == null) {
-            return Result.error(Err.NO_NODE);
-        }
-        if (!AclCheck.allowed(node.acl(), Acl.READ, conn.authIds())) {
-            return Result.error(Err.NO_AUTH);
+        Readable r = readable(req.path(), conn, Acl.READ);
+        if (r.error() != null) {
+            return r.error();
         }
         if (allowWatch && req.watch()) {
             tree.dataWatches().add(req.path(), conn, WatchMode.STANDARD);
         }
-        return Result.ok(new Responses.DataBody(node.data(), node.stat()));
+        return Result.ok(new Responses.DataBody(r.node().data(), r.node().stat()));
     }
 
     private Result getChildren(Requests.PathWatch req, ClientConnection conn, boolean withStat, boolean allowWatch) {
-        DataNode node = tree.get(req.path());
-        if (node == null) {
-            return Result.error(Err.NO_NODE);
+        Readable r = readable(req.path(), conn, Acl.READ);
+        if (r.error() != null) {
+            return r.error();
         }
-        if (!AclCheck.allowed(node.acl(), Acl.READ, conn.authIds())) {
-            return Result.error(Err.NO_AUTH);
-        }
+        DataNode node = r.node();
         if (allowWatch && req.watch()) {
             tree.childWatches().add(req.path(), conn, WatchMode.STANDARD);
         }
@@ -111,13 +121,11 @@ final class ReadHandler {
     }
 
     private Result getAcl(String path, ClientConnection conn) {
-        DataNode node = tree.get(path);
-        if (node == null) {
-            return Result.error(Err.NO_NODE);
+        Readable r = readable(path, conn, Acl.READ | Acl.ADMIN);
+        if (r.error() != null) {
+            return r.error();
         }
-        if (!AclCheck.allowed(node.acl(), Acl.READ | Acl.ADMIN, conn.authIds())) {
-            return Result.error(Err.NO_AUTH);
-        }
+        DataNode node = r.node();
         List<Acl> acl = node.acl();
         if (!AclCheck.allowed(acl, Acl.ADMIN, conn.authIds())) {
             acl = acl.stream().map(ReadHandler::maskDigest).toList();
@@ -136,12 +144,9 @@ final class ReadHandler {
     }
 
     private Result allChildrenNumber(String path, ClientConnection conn) {
-        DataNode node = tree.get(path);
-        if (node == null) {
-            return Result.error(Err.NO_NODE);
-        }
-        if (!AclCheck.allowed(node.acl(), Acl.READ, conn.authIds())) {
-            return Result.error(Err.NO_AUTH);
+        Readable r = readable(path, conn, Acl.READ);
+        if (r.error() != null) {
+            return r.error();
         }
         return Result.ok(new Responses.IntBody(tree.descendantCount(path)));
     }
