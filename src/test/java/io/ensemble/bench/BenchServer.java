@@ -48,7 +48,7 @@ final class BenchServer implements AutoCloseable {
                               Path ensembleJar) throws IOException {
         Files.createDirectories(dir);
         Path data = Files.createDirectories(dir.resolve("data"));
-        int port = freePort();
+        int port = ServerJvm.freePort();
         String cfg = String.join("\n",
                 "tickTime=" + tickTime,
                 "clientPort=" + port,
@@ -64,7 +64,7 @@ final class BenchServer implements AutoCloseable {
         Path cfgFile = dir.resolve("zoo.cfg");
         Files.writeString(cfgFile, cfg, StandardCharsets.UTF_8);
         List<String> cmd = new ArrayList<>();
-        cmd.add(javaCommand());
+        cmd.add(ServerJvm.javaCommand());
         cmd.addAll(jvmFlags);
         if (zooKeeper) {
             // ZooKeeper reads these as system properties too (zoo.cfg sets zookeeper.<key>; explicit is clearer).
@@ -86,14 +86,6 @@ final class BenchServer implements AutoCloseable {
     static Path locateEnsembleJar() {
         Path jar = ServerJvm.locateJar(BenchServer.class);
         return jar != null ? jar : Path.of("target", "ensemble.jar").toAbsolutePath();
-    }
-
-    static String javaCommand() {
-        return ServerJvm.javaCommand();
-    }
-
-    static int freePort() throws IOException {
-        return ServerJvm.freePort();
     }
 
     String name() {

@@ -1,5 +1,6 @@
 package io.ensemble.bench;
 
+import io.ensemble.testing.ServerJvm;
 import io.ensemble.bench.LoadGenerator.Result;
 import io.ensemble.bench.LoadGenerator.Settings;
 import io.ensemble.bench.LoadGenerator.Workload;
@@ -89,7 +90,7 @@ public final class SideBySideBenchmark {
         System.out.printf("Side-by-side benchmark: Ensemble vs Apache ZooKeeper %s, standalone, loopback%n",
                 org.apache.zookeeper.Version.getFullVersion().split("[ ,-]")[0]);
         System.out.printf("Machine: %s; load average at start: %s%n", machine, loadBefore);
-        System.out.printf("Servers: %s, %s; tickTime=%d, forceSync=%s, data under %s%n", BenchServer.javaCommand(),
+        System.out.printf("Servers: %s, %s; tickTime=%d, forceSync=%s, data under %s%n", ServerJvm.javaCommand(),
                 String.join(" ", jvmFlags), tickTime, forceSync ? "yes" : "no", root);
         System.out.printf("Load: %d clients x %d outstanding, %d-byte values, %d keys, warm-up %d s + measured %d s "
                         + "(max %,d ops), %d rounds per server in ABBA order; workloads %s%n%n", s.clients(),

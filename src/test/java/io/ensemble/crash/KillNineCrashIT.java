@@ -1,5 +1,6 @@
 package io.ensemble.crash;
 
+import io.ensemble.testing.ServerJvm;
 import org.apache.zookeeper.AsyncCallback;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
@@ -116,7 +117,7 @@ class KillNineCrashIT {
     void acknowledgedWritesSurviveKillMinus9() throws Exception {
         assumeTrue(System.getProperty("os.name", "").toLowerCase().contains("linux"),
                 "kill -9 semantics of Process.destroyForcibly are only guaranteed on Linux");
-        Path jar = ServerProcess.locateJar(getClass());
+        Path jar = ServerJvm.locateJar(getClass());
         assumeTrue(jar != null, "ensemble.jar is missing: run after `./mvnw package` (failsafe does)");
         long seed = Long.getLong("crash.seed", System.currentTimeMillis());
         Random random = new Random(seed);
@@ -124,7 +125,7 @@ class KillNineCrashIT {
                 seed, seed, ROUNDS, jar);
 
         Path dataDir = Files.createDirectories(tmp.resolve("data"));
-        int port = ServerProcess.freePort();
+        int port = ServerJvm.freePort();
         Path cfg = tmp.resolve("zoo.cfg");
         Files.writeString(cfg, String.join("\n",
                 "tickTime=1000",

@@ -39,18 +39,6 @@ final class ServerProcess implements AutoCloseable {
         this.jvmFlags = List.copyOf(jvmFlags);
     }
 
-    static Path locateJar(Class<?> anchor) {
-        return ServerJvm.locateJar(anchor);
-    }
-
-    static String javaCommand() {
-        return ServerJvm.javaCommand();
-    }
-
-    static int freePort() throws IOException {
-        return ServerJvm.freePort();
-    }
-
     int port() {
         return port;
     }
@@ -73,7 +61,7 @@ final class ServerProcess implements AutoCloseable {
             throw new IllegalStateException("already running as " + process.pid());
         }
         List<String> cmd = new ArrayList<>();
-        cmd.add(javaCommand());
+        cmd.add(ServerJvm.javaCommand());
         cmd.addAll(jvmFlags);
         cmd.add("-cp");
         cmd.add(jar.toString());

@@ -1,12 +1,12 @@
 package io.ensemble.scripts;
 
+import io.ensemble.testing.ServerJvm;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.File;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,8 +47,8 @@ class ZkServerScriptIT {
         assumeTrue(Files.isRegularFile(home.resolve("target/ensemble.jar")),
                 "target/ensemble.jar is missing: run after `./mvnw package` (failsafe does)");
         assumeTrue(Files.isDirectory(Path.of("/proc/self")), "needs /proc to look at the server process");
-        clientPort = freePort();
-        int adminPort = freePort();
+        clientPort = ServerJvm.freePort();
+        int adminPort = ServerJvm.freePort();
         dataDir = dir.resolve("data");
         pidFile = dataDir.resolve("zookeeper_server.pid");
         cfg = dir.resolve("zoo.cfg");
@@ -214,12 +214,6 @@ class ZkServerScriptIT {
             }
         }
         return text.toString();
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 
     private static List<String> args(long pid) throws IOException {
