@@ -1,5 +1,6 @@
 package io.ensemble.bench;
 
+import io.ensemble.testing.ServerJvm;
 import io.ensemble.config.ServerConfig;
 import io.ensemble.config.StorageConfig;
 import io.ensemble.server.EnsembleServer;
@@ -12,11 +13,7 @@ import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.ZooKeeper;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -419,7 +416,7 @@ public final class StorageBenchmark {
             long deadline = t0 + TimeUnit.SECONDS.toNanos(120);
             String answer = "";
             while (!"imok".equals(answer) && p.isAlive() && System.nanoTime() < deadline) {
-                answer = fourLetterWord(port, "ruok");
+                answer = ServerJvm.fourLetterWord(port, "ruok");
                 if (!"imok".equals(answer)) {
                     Thread.sleep(20);   // polling the port of a starting process
                 }
@@ -435,7 +432,7 @@ public final class StorageBenchmark {
                             || l.contains("Recovered ") || l.contains("serving clients"))
                     .map(StorageBenchmark::shortLogLine).toList();
             String nodes = "";
-            for (String line : fourLetterWord(port, "srvr").split("\n")) {
+            for (String line : ServerJvm.fourLetterWord(port, "srvr").split("\n")) {
                 if (line.startsWith("Node count:")) {
                     nodes = line.substring("Node count:".length()).trim();
                 }
@@ -561,20 +558,6 @@ public final class StorageBenchmark {
             throw new IOException("no connection to port " + port + " within 60 s");
         }
         return zk;
-    }
-
-    private static String fourLetterWord(int port, String word) {
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress("127.0.0.1", port), 1000);
-            s.setSoTimeout(10_000);
-            OutputStream out = s.getOutputStream();
-            out.write(word.getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-            InputStream in = s.getInputStream();
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            return "";
-        }
     }
 
     private static long usedHeap() {

@@ -1,12 +1,7 @@
 package io.ensemble.crash;
 
 import io.ensemble.testing.ServerJvm;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -98,25 +93,7 @@ final class ServerProcess implements AutoCloseable {
 
     /** Sends a four-letter word and returns the whole answer, or "" if the server did not answer. */
     String fourLetterWord(String word) {
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress("127.0.0.1", port), 1000);
-            s.setSoTimeout(5000);
-            OutputStream out = s.getOutputStream();
-            out.write(word.getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-            InputStream in = s.getInputStream();
-            ByteArrayOutputStream buf = new ByteArrayOutputStream();
-            byte[] chunk = new byte[4096];
-            for (int n; (n = in.read(chunk)) >= 0; ) {
-                buf.write(chunk, 0, n);
-                if (buf.size() > 1 << 20) {
-                    break;
-                }
-            }
-            return buf.toString(StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            return "";
-        }
+        return ServerJvm.fourLetterWord(port, word);
     }
 
     /** The server's last zxid from {@code srvr} ("Zxid: 0x..."), or -1. */

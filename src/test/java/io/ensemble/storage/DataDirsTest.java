@@ -1,5 +1,6 @@
 package io.ensemble.storage;
 
+import io.ensemble.testing.LogCapture;
 import io.ensemble.config.ServerConfig;
 import io.ensemble.server.EnsembleServer;
 import org.junit.jupiter.api.Test;
@@ -8,11 +9,8 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -87,28 +85,13 @@ class DataDirsTest {
     @Test
     void aDataDirUnderTmpLogsAWarning() throws Exception {
         Path tmpDir = Files.createTempDirectory(Path.of("/tmp"), "ensemble-datadirs-test");
-        List<LogRecord> records = new CopyOnWriteArrayList<>();
-        Handler h = new Handler() {
-            @Override
-            public void publish(LogRecord r) {
-                records.add(r);
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        Logger logger = Logger.getLogger(DataDirs.class.getName());
-        logger.addHandler(h);
+        LogCapture log = LogCapture.of(DataDirs.class);
+        List<LogRecord> records = log.records();
         try (DataDirs dirs = DataDirs.open(tmpDir, tmpDir)) {
             assertThat(records).anyMatch(r -> r.getLevel() == Level.WARNING && r.getMessage().contains("/tmp")
                     && r.getMessage().contains(tmpDir.toString()));
         } finally {
-            logger.removeHandler(h);
+            log.close();
             try (var s = Files.walk(tmpDir)) {
                 s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
@@ -119,29 +102,14 @@ class DataDirsTest {
     void aDataDirElsewhereLogsNoTmpWarning() throws Exception {
         Path home = Path.of(System.getProperty("basedir", ".")).toAbsolutePath();
         Path target = Files.createTempDirectory(Files.createDirectories(home.resolve("target")), "datadirs");
-        List<LogRecord> records = new CopyOnWriteArrayList<>();
-        Handler h = new Handler() {
-            @Override
-            public void publish(LogRecord r) {
-                records.add(r);
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        Logger logger = Logger.getLogger(DataDirs.class.getName());
-        logger.addHandler(h);
+        LogCapture log = LogCapture.of(DataDirs.class);
+        List<LogRecord> records = log.records();
         try (DataDirs dirs = DataDirs.open(target, target)) {
             if (!target.startsWith("/tmp")) {
                 assertThat(records).noneMatch(r -> r.getMessage().contains("under /tmp"));
             }
         } finally {
-            logger.removeHandler(h);
+            log.close();
             try (var s = Files.walk(target)) {
                 s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }

@@ -1,7 +1,6 @@
 package io.ensemble.storage;
 
-import io.ensemble.config.ServerConfig;
-import io.ensemble.config.StorageConfig;
+import io.ensemble.testing.Clients;
 import io.ensemble.server.EnsembleServer;
 import io.ensemble.tree.DataTree;
 import org.apache.zookeeper.CreateMode;
@@ -19,7 +18,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.JarFile;
 
@@ -54,19 +52,11 @@ class PurgeToolIT {
             assumeTrue(j.getEntry("io/ensemble/storage/PurgeTool.class") != null, "the jar predates PurgeTool");
         }
         dataDir = dir.resolve("data");
-        EnsembleServer server = new EnsembleServer(ServerConfig.builder().clientPort(0).tickTime(200)
-                .dataDir(dataDir).adminEnableServer(false).adminServerPort(0)
-                .storage(new StorageConfig(20, false, 3, 0, 64 * 1024)).build());
+        EnsembleServer server = new EnsembleServer(StorageTestSupport.snapshotEvery20(dataDir));
         server.start();
         try {
-            CountDownLatch connected = new CountDownLatch(1);
-            ZooKeeper zk = new ZooKeeper("127.0.0.1:" + server.clientPort(), 4000, e -> {
-                if (e.getState() == org.apache.zookeeper.Watcher.Event.KeeperState.SyncConnected) {
-                    connected.countDown();
-                }
-            });
+            ZooKeeper zk = Clients.connect(server.clientPort(), 4000);
             try {
-                assertThat(connected.await(30, TimeUnit.SECONDS)).isTrue();
                 for (int i = 0; i < 200; i++) {
                     zk.create("/n" + i, ("v" + i).getBytes(), ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
                 }

@@ -1,7 +1,6 @@
 package io.ensemble.storage;
 
-import io.ensemble.config.ServerConfig;
-import io.ensemble.config.StorageConfig;
+import io.ensemble.testing.Clients;
 import io.ensemble.server.EnsembleServer;
 import io.ensemble.session.SessionTracker;
 import io.ensemble.tree.DataTree;
@@ -22,8 +21,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 
 import static io.ensemble.storage.StorageTestSupport.MAX_ENTRY;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -42,19 +39,11 @@ class PurgerTest {
     @BeforeAll
     static void writeData() throws Exception {
         original = shared.resolve("original");
-        EnsembleServer server = new EnsembleServer(ServerConfig.builder().clientPort(0).tickTime(200)
-                .dataDir(original).adminEnableServer(false).adminServerPort(0)
-                .storage(new StorageConfig(20, false, 3, 0, 64 * 1024)).build());
+        EnsembleServer server = new EnsembleServer(StorageTestSupport.snapshotEvery20(original));
         server.start();
         try {
-            CountDownLatch connected = new CountDownLatch(1);
-            ZooKeeper zk = new ZooKeeper("127.0.0.1:" + server.clientPort(), 4000, e -> {
-                if (e.getState() == org.apache.zookeeper.Watcher.Event.KeeperState.SyncConnected) {
-                    connected.countDown();
-                }
-            });
+            ZooKeeper zk = Clients.connect(server.clientPort(), 4000);
             try {
-                assertThat(connected.await(30, TimeUnit.SECONDS)).isTrue();
                 for (int i = 0; i < 300; i++) {
                     zk.create("/n" + i, ("v" + i).getBytes(), ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
                     if (i % 3 == 0) {

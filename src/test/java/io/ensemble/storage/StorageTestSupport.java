@@ -1,5 +1,7 @@
 package io.ensemble.storage;
 
+import io.ensemble.config.ServerConfig;
+import io.ensemble.config.StorageConfig;
 import io.ensemble.session.Session;
 import io.ensemble.session.SessionTracker;
 import io.ensemble.tree.DataNode;
@@ -238,5 +240,12 @@ final class StorageTestSupport {
                 }
             }
         }
+    }
+
+    /** An in-JVM server that snapshots (and rolls its log) every 20 transactions, without fsync. */
+    static ServerConfig snapshotEvery20(Path dataDir) {
+        return ServerConfig.builder().clientPort(0).tickTime(200).dataDir(dataDir)
+                .adminEnableServer(false).adminServerPort(0)
+                .storage(new StorageConfig(20, false, 3, 0, 64 * 1024)).build();
     }
 }

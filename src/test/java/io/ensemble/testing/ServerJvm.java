@@ -2,8 +2,11 @@ package io.ensemble.testing;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.io.OutputStream;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -47,6 +50,20 @@ public final class ServerJvm {
             s.setReuseAddress(true);
             s.bind(new InetSocketAddress("127.0.0.1", 0));
             return s.getLocalPort();
+        }
+    }
+
+    /** Sends a four-letter word to 127.0.0.1:port and returns the whole answer (at most 1 MiB), or "" if none. */
+    public static String fourLetterWord(int port, String word) {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", port), 1000);
+            s.setSoTimeout(10_000);
+            OutputStream out = s.getOutputStream();
+            out.write(word.getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            return new String(s.getInputStream().readNBytes(1 << 20), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "";
         }
     }
 }

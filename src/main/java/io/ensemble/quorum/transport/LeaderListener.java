@@ -1,5 +1,6 @@
 package io.ensemble.quorum.transport;
 
+import io.ensemble.quorum.election.tcp.AcceptLoop;
 import io.ensemble.config.PeerSpec;
 import io.ensemble.config.QuorumConfig;
 import io.ensemble.quorum.election.tcp.Connection;
@@ -17,7 +18,6 @@ import java.net.Socket;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
@@ -70,7 +70,7 @@ public final class LeaderListener implements AutoCloseable {
     }
 
     public void start() {
-        Thread.ofVirtual().name("quorum-accept-" + config.myId()).start(this::acceptLoop);
+        AcceptLoop.start("quorum-accept-" + config.myId(), listener, () -> closed, this::handshake);
     }
 
     /** Queues {@code message} for learner {@code sid}; false if it is not connected (the message is dropped). */
@@ -115,19 +115,6 @@ public final class LeaderListener implements AutoCloseable {
         }
         for (Long sid : channels.keySet()) {
             disconnect(sid);
-        }
-    }
-
-    private void acceptLoop() {
-        while (!closed) {
-            try {
-                Socket socket = listener.accept();
-                Thread.ofVirtual().name("quorum-handshake").start(() -> handshake(socket));
-            } catch (IOException e) {
-                if (!closed) {
-                    LOG.log(Level.WARNING, "quorum: accept on port " + listener.getLocalPort() + " failed", e);
-                }
-            }
         }
     }
 

@@ -11,7 +11,6 @@ import java.net.Socket;
 import java.util.Collection;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
@@ -62,7 +61,7 @@ public final class TcpElectionTransport implements ElectionTransport {
             links.put(peer.id(), link);
             link.start();
         }
-        Thread.ofVirtual().name("election-accept-" + myId).start(this::acceptLoop);
+        AcceptLoop.start("election-accept-" + myId, listener, () -> closed, this::handshake);
     }
 
     @Override
@@ -98,19 +97,6 @@ public final class TcpElectionTransport implements ElectionTransport {
 
     private synchronized PeerLink link(long sid) {
         return links.get(sid);
-    }
-
-    private void acceptLoop() {
-        while (!closed) {
-            try {
-                Socket socket = listener.accept();
-                Thread.ofVirtual().name("election-handshake").start(() -> handshake(socket));
-            } catch (IOException e) {
-                if (!closed) {
-                    LOG.log(Level.WARNING, "election: accept on port " + listener.getLocalPort() + " failed", e);
-                }
-            }
-        }
     }
 
     /** Reads who dialled, then applies the rule that the higher id owns the connection. */
