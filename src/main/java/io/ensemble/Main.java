@@ -3,6 +3,7 @@ package io.ensemble;
 import io.ensemble.config.ConfigException;
 import io.ensemble.config.ServerConfig;
 import io.ensemble.config.ServerConfigLoader;
+import io.ensemble.quorum.peer.QuorumPeer;
 import io.ensemble.server.EnsembleServer;
 import io.ensemble.storage.StorageException;
 import io.helidon.logging.common.LogConfig;
@@ -38,14 +39,6 @@ public final class Main {
             System.exit(2);
             return;
         }
-        if (config.quorum() != null && config.quorum().peers().size() > 1) {
-            // Independent standalone servers behind one connect string would each accept writes the others never
-            // see; refusing is the only safe answer until replication lands.
-            System.err.println("Invalid configuration: " + config.quorum().peers().size() + " servers are listed "
-                    + "(server.N), but this build of Ensemble runs standalone only; remove the server.N lines");
-            System.exit(2);
-            return;
-        }
         LOG.info("Effective configuration (key=value (source)):\n  "
                 + String.join("\n  ", ServerConfigLoader.describe(mpConfig)));
         EnsembleServer server = new EnsembleServer(config, () -> System.exit(3));
@@ -62,8 +55,26 @@ public final class Main {
             System.exit(1);
             return;
         }
-        RunningServer.set(server);
-        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "ensemble-shutdown"));
+        QuorumPeer peer = null;
+        if (config.replicated()) {
+            peer = new QuorumPeer(server);
+            try {
+                peer.start();
+            } catch (IOException e) {
+                System.err.println("Cannot listen for leader election on port " + config.quorum().self().electionPort()
+                        + ": " + e.getMessage());
+                System.exit(1);
+                return;
+            }
+        }
+        RunningServer.set(server, peer);
+        QuorumPeer started = peer;
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            if (started != null) {
+                started.close();
+            }
+            server.close();
+        }, "ensemble-shutdown"));
         if (config.adminEnableServer()) {
             io.helidon.microprofile.cdi.Main.main(new String[0]);
         } else {

@@ -1,7 +1,9 @@
 package io.ensemble;
 
+import io.ensemble.quorum.peer.QuorumPeer;
 import io.ensemble.server.EnsembleServer;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.Dependent;
 import jakarta.enterprise.inject.Produces;
 
 /**
@@ -14,9 +16,18 @@ import jakarta.enterprise.inject.Produces;
 @ApplicationScoped
 public class RunningServer {
     private static volatile EnsembleServer server;
+    private static volatile QuorumPeer peer;
 
-    static void set(EnsembleServer s) {
+    static void set(EnsembleServer s, QuorumPeer p) {
         server = s;
+        peer = p;
+    }
+
+    /** This server's quorum peer, or null for a standalone server. */
+    @Produces
+    @Dependent
+    QuorumPeer peer() {
+        return peer;
     }
 
     @Produces

@@ -2,9 +2,9 @@ package io.ensemble.admin;
 
 /**
  * The CDI event every role change fires: health checks, metrics and admin commands keep their view of the server
- * current from it instead of polling. Standalone it is fired by {@link StandaloneStatePublisher} when the server
- * starts and stops; the quorum peer will fire it on LOOKING / LEADING / FOLLOWING / OBSERVING, on sync (UPTODATE)
- * and when the leader's set of synced followers changes.
+ * current from it instead of polling. {@link ServerStatePublisher} fires it when a standalone server starts and
+ * stops, and on each state change of a server of an ensemble (LOOKING / LEADING / FOLLOWING / OBSERVING, and when
+ * it starts or stops serving).
  *
  * @param role            {@link #STANDALONE}, {@link #LEADER}, {@link #FOLLOWER}, {@link #OBSERVER} or {@link #LOOKING}
  * @param serving         whether this server answers clients: standalone and running, or a synced quorum member

@@ -78,6 +78,11 @@ public record ServerConfig(int tickTime, int clientPort, String clientPortAddres
         return fourLetterWords.contains("*") || fourLetterWords.contains(word);
     }
 
+    /** Whether this server is one of an ensemble (more than one server.N line); one line alone runs standalone. */
+    public boolean replicated() {
+        return quorum != null && quorum.peers().size() > 1;
+    }
+
     public static Builder builder() {
         return new Builder();
     }

@@ -201,7 +201,7 @@ final class ClientConnection implements Watcher {
             error = e.getMessage();
         }
         ctx.touch(this);
-        ctx.submit(new Work.Request(this, xid, type, body, error, received));
+        ctx.submit(new Work.Request(this, xid, type, body, error, received, frame));
     }
 
     private byte[] readFrame(DataInputStream in, int len) throws IOException {

@@ -40,6 +40,10 @@ final class ConnectHandler {
             return;
         }
         int timeout = Math.min(Math.max(req.timeout(), config.minSessionTimeout()), config.maxSessionTimeout());
+        if (req.sessionId() == 0 && processor.replicated()) {
+            processor.createSession(conn, req, timeout);
+            return;
+        }
         if (req.sessionId() == 0) {
             long id = sessions.nextSessionId();
             processor.commit(id, 0, OpCode.CREATE_SESSION, new Txn.CreateSession(timeout),
@@ -58,16 +62,24 @@ final class ConnectHandler {
             conn.handshakeRefused();
             return;
         }
+        if (processor.revalidateWithLeader(conn, req, timeout)) {
+            return;
+        }
+        sessions.touch(s);
+        establishMoved(conn, s, timeout, req, outbox);
+    }
+
+    /** Hands an existing session to {@code conn}; a connection that still holds it is closed. */
+    void establishMoved(ClientConnection conn, Session s, int timeout, ConnectRequest req, Outbox outbox) {
         if (s.owner() instanceof ClientConnection old && old != conn) {
             LOG.fine(() -> "Closing " + old + " as its session moved to " + conn);
             tree.removeWatcher(old);
             old.close();
         }
-        sessions.touch(s);
         establish(conn, s, timeout, req, outbox);
     }
 
-    private static void establish(ClientConnection conn, Session s, int timeout, ConnectRequest req, Outbox outbox) {
+    static void establish(ClientConnection conn, Session s, int timeout, ConnectRequest req, Outbox outbox) {
         s.owner(conn);
         conn.sessionEstablished(s, timeout);
         outbox.send(conn, new ConnectResponse(timeout, s.id(), s.password(), false, req.readOnlyPresent()));

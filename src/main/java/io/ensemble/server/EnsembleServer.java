@@ -44,7 +44,11 @@ public final class EnsembleServer implements AutoCloseable, ServerContext {
     private final List<Thread> threads = new ArrayList<>();
     private final Runnable onFatal;
     private final List<Runnable> stateListeners = new CopyOnWriteArrayList<>();
-    private Storage storage;
+    /** Learner: sessions its clients touched since the last PING to the leader (id → timeout). */
+    private final Map<Long, Integer> touched = new ConcurrentHashMap<>();
+    private ReplicaHost replicaHost;
+    private Storage.Recovered recovered;
+    private volatile Storage storage;
     private ServerSocket listener;
     private volatile boolean running;
 
@@ -80,8 +84,8 @@ public final class EnsembleServer implements AutoCloseable, ServerContext {
     }
 
     private void bindAndServe() throws IOException {
-        long recovered = storage.recover();
-        processor.start(recovered, storage.start(recovered, processor, this::fatal));
+        recovered = storage.recoverWithTail(TAIL_KEPT);
+        processor.start(recovered.lastZxid(), storage.start(recovered.lastZxid(), processor, this::fatal));
         InetSocketAddress address = config.clientPortAddress() == null
                 ? new InetSocketAddress(config.clientPort())
                 : new InetSocketAddress(config.clientPortAddress(), config.clientPort());
@@ -93,10 +97,88 @@ public final class EnsembleServer implements AutoCloseable, ServerContext {
         threads.add(Thread.ofPlatform().name("client-listener").daemon().start(this::acceptLoop));
         threads.add(Thread.ofPlatform().name("session-expirer").daemon().start(this::expireLoop));
         threads.add(Thread.ofPlatform().name("container-reaper").daemon().start(this::reapLoop));
-        LOG.info("Ensemble " + Version.FULL + " serving clients on " + listener.getLocalSocketAddress()
-                + " (standalone, tickTime " + config.tickTime() + "ms, session timeouts "
+        LOG.info("Ensemble " + Version.FULL + (config.replicated() ? " listening for clients on " : " serving clients on ")
+                + listener.getLocalSocketAddress() + (config.replicated() ? " (server " + config.quorum().myId()
+                + " of an ensemble of " + config.quorum().peers().size() + "; clients are served once it is in sync)"
+                : " (standalone") + ", tickTime " + config.tickTime() + "ms, session timeouts "
                 + config.minSessionTimeout() + ".." + config.maxSessionTimeout() + "ms)");
         stateChanged();
+    }
+
+    /** How many of the last logged transactions recovery keeps in memory: a new leader DIFFs learners from them. */
+    public static final int TAIL_KEPT = 500;
+
+    /** What start-up recovered: the last zxid and the log's tail (the replication driver starts from it). */
+    public Storage.Recovered recovered() {
+        return recovered;
+    }
+
+    /** The face this server shows its replication driver; only for a server of an ensemble. */
+    public synchronized ReplicaHost replicaHost() {
+        if (!config.replicated()) {
+            throw new IllegalStateException("a standalone server has no replication");
+        }
+        if (replicaHost == null) {
+            replicaHost = new ReplicaHost(this, processor);
+        }
+        return replicaHost;
+    }
+
+    DataTree tree() {
+        return tree;
+    }
+
+    SessionTracker sessions() {
+        return sessions;
+    }
+
+    Map<Long, Integer> drainTouches() {
+        Map<Long, Integer> out = new java.util.HashMap<>();
+        for (Long id : List.copyOf(touched.keySet())) {
+            Integer timeout = touched.remove(id);
+            if (timeout != null) {
+                out.put(id, timeout);
+            }
+        }
+        return out;
+    }
+
+    /** Processor thread: serve clients in {@code role}. */
+    void startServing(ReplicationLink role) {
+        processor.startServing(role);
+        LOG.info("Serving clients as " + role.mode());
+        stateChanged();
+    }
+
+    /** Processor thread: stop serving; clients lose their connection and move to another server. */
+    void stopServing() {
+        boolean was = processor.mode() != null;
+        processor.stopServing();
+        for (ClientConnection c : List.copyOf(connections)) {
+            c.close();
+        }
+        touched.clear();
+        if (was) {
+            LOG.info("Stopped serving clients");
+            stateChanged();
+        }
+    }
+
+    /** Processor thread: close the log, operate on the directories, reopen and rebuild tree and sessions. */
+    Storage.Recovered reloadStorage(ReplicaHost.StorageSurgery surgery) {
+        storage.close();
+        try {
+            surgery.run(storage.snapDir(), storage.logDir());
+        } catch (IOException e) {
+            throw new io.ensemble.storage.StorageException("Cannot rewrite the data directory: " + e.getMessage(), e);
+        }
+        tree.reset();
+        sessions.clear();
+        storage = Storage.open(config.storage(), config.dataDir(), config.dataLogDir(), config.juteMaxBuffer(), tree,
+                sessions);
+        recovered = storage.recoverWithTail(TAIL_KEPT);
+        processor.start(recovered.lastZxid(), storage.start(recovered.lastZxid(), processor, this::fatal));
+        return recovered;
     }
 
     /** The log failed: stop serving at once (no reply may claim durability any more), then tell the owner. */
@@ -131,9 +213,14 @@ public final class EnsembleServer implements AutoCloseable, ServerContext {
         return running;
     }
 
-    /** Standalone only, until the ensemble issue adds roles. */
+    /** "standalone", "leader", "follower" or "observer"; null while a server of an ensemble is not serving. */
     public String mode() {
-        return "standalone";
+        return processor.mode();
+    }
+
+    /** Whether clients are answered: running, and standalone or in a synced quorum. */
+    public boolean isServing() {
+        return running && processor.mode() != null;
     }
 
     public long lastZxid() {
@@ -180,6 +267,10 @@ public final class EnsembleServer implements AutoCloseable, ServerContext {
     private void expireLoop() {
         while (running) {
             try {
+                if (!processor.ordersWrites()) {
+                    Thread.sleep(config.tickTime()); // a learner's sessions are expired by its leader
+                    continue;
+                }
                 long wait = sessions.millisToNextExpiry();
                 if (wait > 0) {
                     Thread.sleep(wait);
@@ -214,6 +305,9 @@ public final class EnsembleServer implements AutoCloseable, ServerContext {
         Session s = conn.session();
         if (s != null) {
             sessions.touch(s);
+            if (config.replicated()) {
+                touched.put(s.id(), s.timeout());
+            }
         }
     }
 
@@ -230,7 +324,7 @@ public final class EnsembleServer implements AutoCloseable, ServerContext {
 
     @Override
     public String fourLetterWord(String word) {
-        if (!running) {
+        if (!isServing()) {
             // As ZooKeeper: ruok stays silent, every other word says why it has no answer.
             return word.equals("ruok") ? "" : "This ZooKeeper instance is not currently serving requests\n";
         }

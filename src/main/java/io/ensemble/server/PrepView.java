@@ -10,8 +10,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The tree as preparation sees it: the applied tree plus the changes of earlier ops that are prepared but not yet
- * applied (the earlier ops of the same multi). ZooKeeper keeps the same overlay as "outstanding changes".
+ * The tree as preparation sees it: the applied tree, under the changes a leader has proposed but not yet committed
+ * ({@link OutstandingChanges}), under the changes of earlier ops of the same write (a multi's). ZooKeeper keeps the
+ * same overlay as "outstanding changes".
  */
 final class PrepView {
     /** What preparation needs to know of a node. */
@@ -33,18 +34,24 @@ final class PrepView {
         }
     }
 
-    private static final NodeInfo DELETED = new NodeInfo(null, 0, 0, 0, 0, 0);
+    static final NodeInfo DELETED = new NodeInfo(null, 0, 0, 0, 0, 0);
 
     private final DataTree tree;
+    private final OutstandingChanges outstanding;
     private final Map<String, NodeInfo> changes = new HashMap<>();
 
-    PrepView(DataTree tree) {
+    /** @param outstanding a leader's proposed changes, or null where every write is applied as it is prepared */
+    PrepView(DataTree tree, OutstandingChanges outstanding) {
         this.tree = tree;
+        this.outstanding = outstanding;
     }
 
     /** The node, or null if it does not exist. */
     NodeInfo find(String path) {
         NodeInfo changed = changes.get(path);
+        if (changed == null && outstanding != null) {
+            changed = outstanding.find(path);
+        }
         if (changed != null) {
             return changed == DELETED ? null : changed;
         }
@@ -68,5 +75,10 @@ final class PrepView {
 
     void delete(String path) {
         changes.put(path, DELETED);
+    }
+
+    /** What this write changed, for {@link OutstandingChanges#record}. */
+    Map<String, NodeInfo> changes() {
+        return changes;
     }
 }

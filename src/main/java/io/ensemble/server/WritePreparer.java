@@ -16,7 +16,10 @@ import io.ensemble.wire.Requests;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.HashSet;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * Turns a write request into a {@link Txn}, checking it in the order ZooKeeper's PrepRequestProcessor does, so
@@ -31,17 +34,53 @@ final class WritePreparer {
         this.config = config;
     }
 
+    /** A prepared write and the node changes it will make once applied (none if it was refused). */
+    record Prepared(Txn txn, Map<String, PrepView.NodeInfo> changes) {
+    }
+
     /** Prepares a single write or a whole multi; a refused write becomes an error transaction. */
     Txn prepare(int type, Requests.Body body, Session session, Collection<Id> ids) {
-        PrepView view = new PrepView(tree);
+        return prepare(type, body, session, ids, null).txn();
+    }
+
+    /** As {@link #prepare(int, Requests.Body, Session, Collection)}, against a leader's outstanding changes. */
+    Prepared prepare(int type, Requests.Body body, Session session, Collection<Id> ids,
+                     OutstandingChanges outstanding) {
+        PrepView view = new PrepView(tree, outstanding);
+        Txn txn;
         if (body instanceof Requests.Multi multi) {
-            return prepareMulti(multi, view, session, ids);
+            txn = prepareMulti(multi, view, session, ids);
+        } else {
+            try {
+                txn = prepareOne(type, body, view, session, ids);
+            } catch (PrepException e) {
+                txn = new Txn.Error(e.err);
+            }
         }
-        try {
-            return prepareOne(type, body, view, session, ids);
-        } catch (PrepException e) {
-            return new Txn.Error(e.err);
+        return new Prepared(txn, refused(txn) ? Map.of() : view.changes());
+    }
+
+    /** A closeSession deletes the session's ephemerals when applied; later writes must already see them gone. */
+    Prepared prepareCloseSession(long sessionId, OutstandingChanges outstanding) {
+        PrepView view = new PrepView(tree, outstanding);
+        Set<String> paths = new HashSet<>(tree.ephemeralsOf(sessionId));
+        paths.addAll(outstanding.ephemeralsOf(sessionId).keySet());
+        for (String path : paths) {
+            if (view.find(path) != null) {
+                view.delete(path);
+                String parentPath = PathUtil.parent(path);
+                PrepView.NodeInfo parent = view.find(parentPath);
+                if (parent != null) {
+                    view.put(parentPath, parent.withChildDeleted());
+                }
+            }
         }
+        return new Prepared(new Txn.CloseSession(), view.changes());
+    }
+
+    private static boolean refused(Txn txn) {
+        return txn instanceof Txn.Error
+                || (txn instanceof Txn.Multi m && !m.txns().isEmpty() && m.txns().getFirst() instanceof Txn.Error);
     }
 
     /** Every op checked against the effects of the earlier ones; the first failure fails them all. */

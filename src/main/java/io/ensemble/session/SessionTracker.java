@@ -111,6 +111,12 @@ public final class SessionTracker {
         }
     }
 
+    /** Forgets every session (the data is being rebuilt from disk or from a leader's snapshot). */
+    public void clear() {
+        sessions.clear();
+        buckets.clear();
+    }
+
     /** Milliseconds until the next bucket is due (0 if due now). */
     public long millisToNextExpiry() {
         return Math.max(0, nextExpiry - clock.getAsLong());

@@ -36,7 +36,10 @@ public final class LogReader {
         this.maxEntryBytes = maxEntryBytes;
     }
 
-    /** Feeds every logged transaction with zxid > afterZxid to the consumer, in order. */
+    /**
+     * Feeds every logged transaction with zxid > afterZxid to the consumer, in order. Each zxid must follow the one
+     * before it (see {@link ZxidSequence#follows}), across files too, and the first file must continue afterZxid.
+     */
     public Result replay(Path dir, long afterZxid, Consumer<LoggedTxn> consumer) throws IOException {
         List<LogFiles.Named> files = LogFiles.list(dir, LogFiles.LOG_PREFIX);
         int start = 0;
@@ -45,31 +48,39 @@ public final class LogReader {
                 start = i;
             }
         }
-        long expected = -1;
+        long prev = -1; // the last entry read; -1 before the first
         long first = -1;
         long count = 0;
         String truncated = null;
         for (int i = start; i < files.size(); i++) {
             LogFiles.Named file = files.get(i);
             boolean last = i == files.size() - 1;
-            if (expected >= 0 && file.zxid() != expected) {
+            if (prev >= 0 && !ZxidSequence.follows(prev, file.zxid())) {
                 throw new StorageException("Transaction log gap: " + files.get(i - 1).path().getFileName()
-                        + " ends before zxid 0x" + Long.toHexString(expected) + " but the next file is "
+                        + " ends at zxid " + ZxidSequence.hex(prev) + " but the next file is "
                         + file.path().getFileName() + "; transactions are missing, refusing to start");
             }
-            if (expected < 0 && file.zxid() > afterZxid + 1) {
-                throw new StorageException("Transaction log gap: the snapshot ends at zxid 0x"
-                        + Long.toHexString(afterZxid) + " but the oldest log file is " + file.path().getFileName()
+            if (prev < 0 && file.zxid() > afterZxid + 1 && !ZxidSequence.follows(afterZxid, file.zxid())) {
+                throw new StorageException("Transaction log gap: the snapshot ends at zxid "
+                        + ZxidSequence.hex(afterZxid) + " but the oldest log file is " + file.path().getFileName()
                         + "; transactions are missing, refusing to start");
             }
             FileScan scan = scan(file.path(), last);
+            if (scan.txns.isEmpty() && !last) {
+                throw new StorageException("Transaction log " + file.path() + " holds no transactions but newer "
+                        + "files follow it; transactions are missing, refusing to start");
+            }
+            if (!scan.txns.isEmpty() && scan.txns.getFirst().zxid() != file.zxid()) {
+                throw new StorageException("Transaction log " + file.path() + " starts with zxid "
+                        + ZxidSequence.hex(scan.txns.getFirst().zxid()) + ", not the one in its name; refusing "
+                        + "to start");
+            }
             for (LoggedTxn t : scan.txns) {
-                if (expected >= 0 && t.zxid() != expected) {
-                    throw new StorageException("Transaction log " + file.path() + " jumps from zxid 0x"
-                            + Long.toHexString(expected - 1) + " to 0x" + Long.toHexString(t.zxid())
-                            + "; refusing to start");
+                if (prev >= 0 && !ZxidSequence.follows(prev, t.zxid())) {
+                    throw new StorageException("Transaction log " + file.path() + " jumps from zxid "
+                            + ZxidSequence.hex(prev) + " to " + ZxidSequence.hex(t.zxid()) + "; refusing to start");
                 }
-                expected = t.zxid() + 1;
+                prev = t.zxid();
                 if (t.zxid() > afterZxid) {
                     if (first < 0) {
                         first = t.zxid();
@@ -81,12 +92,50 @@ public final class LogReader {
             if (scan.truncatedAt >= 0) {
                 truncated = file.path().getFileName() + " at offset " + scan.truncatedAt;
             }
-            if (expected < 0) {
-                expected = file.zxid();
-            }
         }
-        long lastZxid = expected < 0 ? afterZxid : Math.max(afterZxid, expected - 1);
+        long lastZxid = Math.max(afterZxid, prev);
         return new Result(files.size() - start, first, lastZxid, count, truncated);
+    }
+
+    /** Where a file's entries pass a zxid: how many are at or below it, and the offset of the first above it. */
+    record Cut(int kept, long offset) {
+        /** No entry above the zxid: the file stays as it is. */
+        static final long NONE = -1;
+    }
+
+    /**
+     * Finds where to cut a file so that it ends with its last entry at or below zxid. A torn tail of the newest
+     * file counts as above the zxid (it is cut off with it); damage anywhere else refuses, touching nothing.
+     */
+    Cut findCut(Path path, long zxid, boolean lastFile) throws IOException {
+        ByteBuffer buf = map(path);
+        if (buf.remaining() < TxnLog.HEADER_SIZE || buf.getInt(0) != TxnLog.MAGIC) {
+            if (lastFile && isBlank(buf, 0)) {
+                return new Cut(0, 0);
+            }
+            throw new StorageException("Not a transaction log (bad header): " + path + "; refusing to truncate");
+        }
+        int pos = TxnLog.HEADER_SIZE;
+        int kept = 0;
+        CRC32 crc = new CRC32();
+        while (true) {
+            LoggedTxn txn = entryAt(buf, pos, crc);
+            if (txn == END) {
+                return new Cut(kept, Cut.NONE);
+            }
+            if (txn == null) {
+                if (lastFile && !hasValidEntryAfter(buf, pos)) {
+                    return new Cut(kept, pos);
+                }
+                throw new StorageException("Corrupt transaction log entry in " + path + " at offset " + pos
+                        + " with valid transactions after it; refusing to truncate");
+            }
+            if (txn.zxid() > zxid) {
+                return new Cut(kept, pos);
+            }
+            kept++;
+            pos += TxnLog.ENTRY_OVERHEAD + buf.getInt(pos);
+        }
     }
 
     private record FileScan(List<LoggedTxn> txns, long truncatedAt) {

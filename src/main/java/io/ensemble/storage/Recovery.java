@@ -23,18 +23,27 @@ public final class Recovery {
 
     /** Restores tree and sessions; returns the last zxid. */
     public static long recover(DataDirs dirs, DataTree tree, SessionTracker sessions, int maxEntryBytes) {
+        return recoverWithTail(dirs, tree, sessions, maxEntryBytes, 0).lastZxid();
+    }
+
+    /** Restores tree and sessions; returns the last zxid and the newest {@code keep} replayed transactions. */
+    public static Storage.Recovered recoverWithTail(DataDirs dirs, DataTree tree, SessionTracker sessions,
+                                            int maxEntryBytes, int keep) {
         long started = System.nanoTime();
         try {
             long snapZxid = loadSnapshot(dirs.snapDir(), tree, sessions);
-            LogReader.Result r = new LogReader(maxEntryBytes).replay(dirs.logDir(), snapZxid,
-                    t -> apply(t, tree, sessions));
+            RecentTxns recent = new RecentTxns(keep, snapZxid);
+            LogReader.Result r = new LogReader(maxEntryBytes).replay(dirs.logDir(), snapZxid, t -> {
+                apply(t, tree, sessions);
+                recent.accept(t);
+            });
             long millis = (System.nanoTime() - started) / 1_000_000;
             LOG.info(String.format("Recovered %d nodes and %d sessions in %d ms: snapshot at zxid 0x%x, "
                             + "%d transactions replayed from %d log file(s) (zxid 0x%x..0x%x)%s",
                     tree.nodeCount(), sessions.count(), millis, snapZxid, r.count(), r.files(),
                     Math.max(r.firstZxid(), 0), r.lastZxid(),
                     r.truncated() == null ? "" : ", torn tail cut at " + r.truncated()));
-            return r.lastZxid();
+            return new Storage.Recovered(r.lastZxid(), recent.base(), recent.txns());
         } catch (IOException e) {
             throw new StorageException("Cannot read the data directory: " + e.getMessage(), e);
         }

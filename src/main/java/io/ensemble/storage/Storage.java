@@ -3,9 +3,11 @@ package io.ensemble.storage;
 import io.ensemble.config.StorageConfig;
 import io.ensemble.session.SessionTracker;
 import io.ensemble.tree.DataTree;
+import io.ensemble.txn.LoggedTxn;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Logger;
@@ -16,6 +18,24 @@ import java.util.logging.Logger;
  */
 public final class Storage implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Storage.class.getName());
+
+    /**
+     * What recovery brings back besides the tree: the last zxid, and the newest replayed transactions, which a
+     * leader uses to sync followers by DIFF instead of a full snapshot.
+     *
+     * @param lastZxid the last transaction on disk (the snapshot's zxid if the log adds nothing)
+     * @param tailBase the zxid just before {@code tail}'s first entry (the snapshot's if the tail starts right
+     *                 after it); equal to lastZxid when the tail is empty
+     * @param tail     the newest replayed transactions in zxid order, at most the number asked for
+     */
+    public record Recovered(long lastZxid, long tailBase, List<LoggedTxn> tail) {
+        public Recovered {
+            tail = List.copyOf(tail);
+        }
+    }
+
+    /** How many transactions a leader keeps for DIFFs by default (ZooKeeper's commitLogCount). */
+    public static final int DEFAULT_TAIL = 500;
 
     private final StorageConfig config;
     private final DataDirs dirs;
@@ -54,6 +74,14 @@ public final class Storage implements AutoCloseable {
     /** Restores the tree and sessions from disk; returns the last zxid. */
     public long recover() {
         return Recovery.recover(dirs, tree, sessions, maxEntryBytes);
+    }
+
+    /**
+     * Restores the tree and sessions from disk; also returns the newest {@code keep} replayed transactions (see
+     * {@link #DEFAULT_TAIL}), which a leader serves DIFFs from.
+     */
+    public Recovered recoverWithTail(int keep) {
+        return Recovery.recoverWithTail(dirs, tree, sessions, maxEntryBytes, keep);
     }
 
     /**

@@ -264,6 +264,11 @@ public final class LeaderCore {
         out.event(new ZabEvent.Looking(reason));
     }
 
+    /** Followers (observers not counted) synced with this leader. */
+    public int syncedFollowers() {
+        return (int) learners.values().stream().filter(h -> h.synced() && !h.observer).count();
+    }
+
     public boolean isEstablished() {
         return stage == Stage.BROADCAST;
     }

@@ -1,6 +1,7 @@
 package io.ensemble.quorum.zab;
 
 import io.ensemble.txn.LoggedTxn;
+import io.ensemble.wire.Id;
 
 import java.util.List;
 
@@ -75,8 +76,14 @@ public sealed interface ZabMessage {
     record SessionTouch(long sessionId, int timeout) {
     }
 
-    /** Learner → leader: a client write to prepare and propose on the leader. */
-    record Request(long sessionId, int cxid, int type, byte[] body) implements ZabMessage {
+    /**
+     * Learner → leader: a client write to prepare and propose on the leader, with the identities the client
+     * authenticated as on the learner (the leader checks ACLs with them, as ZooKeeper's QuorumPacket authinfo).
+     */
+    record Request(long sessionId, int cxid, int type, byte[] body, List<Id> auth) implements ZabMessage {
+        public Request {
+            auth = List.copyOf(auth);
+        }
     }
 
     /** Learner → leader: is this session (of a client that moved here) still alive? */

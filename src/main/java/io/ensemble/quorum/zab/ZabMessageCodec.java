@@ -2,6 +2,7 @@ package io.ensemble.quorum.zab;
 
 import io.ensemble.quorum.zab.ZabMessage.*;
 import io.ensemble.txn.LoggedTxn;
+import io.ensemble.wire.Id;
 import io.ensemble.txn.TxnCodec;
 import io.ensemble.wire.JuteReader;
 import io.ensemble.wire.JuteWriter;
@@ -61,8 +62,11 @@ public final class ZabMessageCodec {
                 w.writeInt(PING).writeInt(m.touches().size());
                 m.touches().forEach(t -> w.writeLong(t.sessionId()).writeInt(t.timeout()));
             }
-            case Request m -> w.writeInt(REQUEST).writeLong(m.sessionId()).writeInt(m.cxid()).writeInt(m.type())
-                    .writeBuffer(m.body());
+            case Request m -> {
+                w.writeInt(REQUEST).writeLong(m.sessionId()).writeInt(m.cxid()).writeInt(m.type())
+                        .writeBuffer(m.body()).writeInt(m.auth().size());
+                m.auth().forEach(id -> w.writeString(id.scheme()).writeString(id.id()));
+            }
             case Revalidate m -> w.writeInt(REVALIDATE).writeLong(m.sessionId()).writeInt(m.timeout());
             case RevalidateReply m -> w.writeInt(REVALIDATE_REPLY).writeLong(m.sessionId()).writeBool(m.valid());
             case Sync m -> w.writeInt(SYNC).writeLong(m.sessionId()).writeInt(m.cxid()).writeString(m.path());
@@ -95,7 +99,7 @@ public final class ZabMessageCodec {
             case ACK -> new Ack(r.readLong());
             case UPTODATE -> new UpToDate();
             case PING -> new Ping(readTouches(r));
-            case REQUEST -> new Request(r.readLong(), r.readInt(), r.readInt(), r.readBuffer());
+            case REQUEST -> new Request(r.readLong(), r.readInt(), r.readInt(), r.readBuffer(), readIds(r));
             case REVALIDATE -> new Revalidate(r.readLong(), r.readInt());
             case REVALIDATE_REPLY -> new RevalidateReply(r.readLong(), r.readBool());
             case SYNC -> new Sync(r.readLong(), r.readInt(), r.readString());
@@ -118,5 +122,17 @@ public final class ZabMessageCodec {
             touches.add(new SessionTouch(r.readLong(), r.readInt()));
         }
         return touches;
+    }
+
+    private static List<Id> readIds(JuteReader r) {
+        int n = r.readInt();
+        if (n < 0 || n > r.remaining() / 8) {
+            throw new MalformedRecordException("bad auth id count " + n);
+        }
+        List<Id> ids = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            ids.add(new Id(r.readString(), r.readString()));
+        }
+        return ids;
     }
 }

@@ -98,7 +98,7 @@ class SnapshotAndBackpressureTest extends QuorumTransportFixture {
             out.flush();
             await().atMost(WAIT).until(() -> leader.connected().contains(2L));
 
-            ZabMessage big = new Request(1, 1, 1, new byte[64 * 1024]);
+            ZabMessage big = new Request(1, 1, 1, new byte[64 * 1024], List.of());
             // Kernel buffers take some megabytes; then the queue fills and the next send disconnects, never blocks.
             assertTimeoutPreemptively(Duration.ofSeconds(20), () -> {
                 for (int i = 0; i < 2000 && leader.send(2, big); i++) {

@@ -100,7 +100,7 @@ class LeaderCoreTest {
     @Test
     void surfacesForwardedWritesRevalidationsAndSessionTouches() {
         LeaderCore l = establishedWith2(Set.of());
-        Request req = new Request(5, 2, 1, new byte[] {1});
+        Request req = new Request(5, 2, 1, new byte[] {1}, List.of());
         assertThat(l.step(2, req).events()).containsExactly(new ZabEvent.Forwarded(2, req));
         assertThat(l.step(2, new Revalidate(5, 3000)).events())
                 .containsExactly(new ZabEvent.RevalidateRequested(2, 5, 3000));

@@ -4,6 +4,7 @@ import io.ensemble.quorum.zab.ZabMessage.*;
 import io.ensemble.txn.LoggedTxn;
 import io.ensemble.txn.Txn;
 import io.ensemble.txn.TxnHeader;
+import io.ensemble.wire.Id;
 import io.ensemble.wire.MalformedRecordException;
 import org.junit.jupiter.api.Test;
 
@@ -24,7 +25,8 @@ class ZabMessageCodecTest {
                 new Snap(Zxid.of(3, 2)), new Proposal(TXN), new Commit(Zxid.of(3, 9)), new Inform(TXN),
                 new NewLeader(Zxid.of(4, 0)), new Ack(Zxid.of(4, 2)), new UpToDate(), new Ping(List.of()),
                 new Ping(List.of(new SessionTouch(11, 3000), new SessionTouch(12, 4000))),
-                new Request(11, 3, 1, new byte[] {9, 8, 7}), new Request(11, 4, 9, null), new Revalidate(11, 3000),
+                new Request(11, 3, 1, new byte[] {9, 8, 7}, List.of(new Id("digest", "bob:x"), new Id("ip", "127.0.0.1"))),
+                new Request(11, 4, 9, null, List.of()), new Revalidate(11, 3000),
                 new RevalidateReply(11, true), new RevalidateReply(12, false), new Sync(11, 5, "/a/b"),
                 new SyncReply(11, 5, "/a/b"));
     }

@@ -1,0 +1,154 @@
+package io.ensemble.quorum.peer;
+
+import io.ensemble.quorum.transport.LearnerConnector;
+import io.ensemble.quorum.zab.LearnerCore;
+import io.ensemble.quorum.zab.Outbound;
+import io.ensemble.quorum.zab.ZabEvent;
+import io.ensemble.quorum.zab.ZabMessage;
+import io.ensemble.quorum.zab.ZabMessage.SessionTouch;
+import io.ensemble.quorum.zab.ZabReady;
+import io.ensemble.txn.Txn;
+import io.ensemble.wire.Id;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+
+/** FOLLOWING or OBSERVING: one connection to the elected leader and the learner's ZAB core. */
+final class LearnerRole extends Role {
+    private final long leaderId;
+    private final boolean observer;
+    private final LearnerCore core;
+    private LearnerConnector connector;
+
+    LearnerRole(PeerContext ctx, long leaderId) {
+        super(ctx);
+        this.leaderId = leaderId;
+        this.observer = ctx.settings().isObserver(ctx.myId());
+        this.core = new LearnerCore(ctx.settings(), leaderId, ctx.log().state(), this::touches);
+    }
+
+    @Override
+    public String mode() {
+        return observer ? "observer" : "follower";
+    }
+
+    @Override
+    public boolean leading() {
+        return false;
+    }
+
+    long leaderId() {
+        return leaderId;
+    }
+
+    @Override
+    protected void open() {
+        connector = LearnerConnector.forLeader(ctx.quorum(), leaderId, ctx.config().tickTime(), ctx.linkOptions(),
+                new LearnerConnector.Handler() {
+                    @Override
+                    public void onMessage(ZabMessage message) {
+                        onProcessor(() -> core.step(leaderId, message));
+                    }
+
+                    @Override
+                    public void onSnapshot(ZabMessage.Snap snap, InputStream body) throws IOException {
+                        Path file = receive(snap, body);
+                        host.execute(() -> incomingSnapshot = file);
+                        onProcessor(() -> core.step(leaderId, snap));
+                    }
+
+                    @Override
+                    public void onDisconnected(String reason) {
+                        onProcessor(core::disconnected);
+                    }
+                });
+        connector.start();
+    }
+
+    /** Writes the leader's snapshot next to the server's own, synced, before the core is told of it. */
+    private Path receive(ZabMessage.Snap snap, InputStream body) throws IOException {
+        Path file = host.storage().snapDir().resolve("incoming-snapshot." + Long.toHexString(snap.zxid()));
+        try (OutputStream out = Files.newOutputStream(file)) {
+            body.transferTo(out);
+        }
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            ch.force(true);
+        }
+        return file;
+    }
+
+    @Override
+    protected ZabReady begin() {
+        return core.start();
+    }
+
+    @Override
+    protected ZabReady tick() {
+        return core.tick();
+    }
+
+    @Override
+    protected ZabReady durable(long zxid) {
+        return core.durable(zxid);
+    }
+
+    @Override
+    protected void send(Outbound o) {
+        connector.send(o.message());
+    }
+
+    @Override
+    protected void onEvent(ZabEvent e) {
+        switch (e) {
+            case ZabEvent.Serving s -> host.startServing(this);
+            case ZabEvent.Revalidated r -> host.revalidated(r.sessionId(), r.valid());
+            case ZabEvent.SyncDone s -> host.syncDone(s.sessionId(), s.cxid());
+            default -> { } // leader-side events do not reach a learner
+        }
+    }
+
+    @Override
+    protected void closeTransport() {
+        if (connector != null) {
+            connector.close();
+        }
+    }
+
+    private List<SessionTouch> touches() {
+        List<SessionTouch> out = new ArrayList<>();
+        host.drainTouches().forEach((id, timeout) -> out.add(new SessionTouch(id, timeout)));
+        return out;
+    }
+
+    @Override
+    public long propose(long sessionId, int cxid, int type, Txn txn, long time) {
+        throw new IllegalStateException("only the leader proposes");
+    }
+
+    @Override
+    public long lastProposed() {
+        throw new IllegalStateException("only the leader proposes");
+    }
+
+    @Override
+    public void forward(long sessionId, int cxid, int type, byte[] body, List<Id> auth) {
+        execute(core.forward(new ZabMessage.Request(sessionId, cxid, type, body, auth)));
+    }
+
+    @Override
+    public void revalidate(long sessionId, int timeout) {
+        execute(core.revalidate(sessionId, timeout));
+    }
+
+    @Override
+    public void sync(long sessionId, int cxid, String path) {
+        execute(core.sync(sessionId, cxid, path));
+    }
+}

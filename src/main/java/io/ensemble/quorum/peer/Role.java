@@ -1,0 +1,167 @@
+package io.ensemble.quorum.peer;
+
+import io.ensemble.quorum.zab.Outbound;
+import io.ensemble.quorum.zab.ZabEvent;
+import io.ensemble.quorum.zab.ZabReady;
+import io.ensemble.server.ReplicaHost;
+import io.ensemble.server.ReplicationLink;
+import io.ensemble.storage.LogTruncation;
+import io.ensemble.storage.LogFiles;
+import io.ensemble.txn.LoggedTxn;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * One term in one role (leader, follower or observer): a ZAB core, its quorum-port connections and a tick timer.
+ * Everything the core does runs on the server's processor thread, so the core, the tree and the sessions change in
+ * one order with client requests. The term ends on the core's LOOKING (or on close); the server stops serving and
+ * the peer runs an election.
+ */
+abstract class Role implements ReplicationLink {
+    private static final Logger LOG = Logger.getLogger(Role.class.getName());
+
+    protected final PeerContext ctx;
+    protected final ReplicaHost host;
+    private final CompletableFuture<String> ended = new CompletableFuture<>();
+    private ScheduledExecutorService ticker;
+    /** A learner's snapshot from the leader, on disk, waiting for the core to ask for it to be loaded. */
+    protected Path incomingSnapshot;
+
+    Role(PeerContext ctx) {
+        this.ctx = ctx;
+        this.host = ctx.host();
+    }
+
+    /** Opens the role's connections and starts the core; the term ends through {@link #ended()}. */
+    final void start() {
+        try {
+            open();
+        } catch (Exception e) {
+            LOG.log(Level.WARNING, "quorum: cannot start as " + mode() + ": " + e.getMessage(), e);
+            host.execute(() -> finish("start failed: " + e.getMessage()));
+            return;
+        }
+        ticker = Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("zab-tick").factory());
+        int tick = ctx.config().tickTime();
+        ticker.scheduleAtFixedRate(() -> onProcessor(this::tick), tick, tick, TimeUnit.MILLISECONDS);
+        onProcessor(this::begin);
+    }
+
+    /** The term's end, with the reason. */
+    final CompletableFuture<String> ended() {
+        return ended;
+    }
+
+    /** Runs a core call on the processor thread and carries out its answer, unless the term is over. */
+    protected final void onProcessor(java.util.function.Supplier<ZabReady> call) {
+        host.execute(() -> {
+            if (ended.isDone()) {
+                return;
+            }
+            try {
+                execute(call.get());
+            } catch (RuntimeException e) {
+                // A role that cannot carry out its core's answer (a disk error, a TRUNC it cannot honour) must not
+                // linger half-done: end the term and elect again.
+                LOG.log(Level.SEVERE, "quorum: " + mode() + " failed; leaving the role", e);
+                finish("failed: " + e);
+            }
+        });
+    }
+
+    protected abstract void open() throws Exception;
+
+    protected abstract ZabReady begin();
+
+    protected abstract ZabReady tick();
+
+    protected abstract ZabReady durable(long zxid);
+
+    protected abstract void send(Outbound o);
+
+    protected abstract void onEvent(ZabEvent e);
+
+    /** Closes the role's connections. */
+    protected abstract void closeTransport();
+
+    /** Carries out a core's answer, in the order {@link ZabReady} prescribes. Processor thread. */
+    protected final void execute(ZabReady r) {
+        if (ended.isDone() || r.isEmpty()) {
+            return;
+        }
+        r.truncateTo().ifPresent(this::truncate);
+        r.loadSnapshot().ifPresent(this::loadSnapshot);
+        r.acceptedEpoch().ifPresent(ctx.log()::acceptEpoch);
+        r.currentEpoch().ifPresent(ctx.log()::setCurrentEpoch);
+        if (!r.persist().isEmpty()) {
+            List<LoggedTxn> txns = r.persist();
+            long last = txns.getLast().zxid();
+            ctx.log().logged(txns);
+            host.persist(txns, () -> onProcessor(() -> durable(last)));
+        }
+        for (LoggedTxn t : r.apply()) {
+            host.applyCommitted(t);
+            ctx.log().applied(t.zxid());
+        }
+        r.messages().forEach(this::send);
+        for (ZabEvent e : r.events()) {
+            if (e instanceof ZabEvent.Looking l) {
+                finish(l.reason());
+                return;
+            }
+            onEvent(e);
+        }
+    }
+
+    private void truncate(long zxid) {
+        LOG.info("quorum: truncating the log after zxid 0x" + Long.toHexString(zxid) + " (TRUNC from the leader)");
+        ctx.log().reset(host.reloadStorage((snapDir, logDir) ->
+                LogTruncation.truncateAfter(snapDir, logDir, zxid, ctx.maxEntryBytes())));
+    }
+
+    private void loadSnapshot(long zxid) {
+        Path file = incomingSnapshot;
+        incomingSnapshot = null;
+        if (file == null) {
+            throw new IllegalStateException("SNAP without a received snapshot");
+        }
+        LOG.info("quorum: replacing the data with the leader's snapshot at zxid 0x" + Long.toHexString(zxid));
+        ctx.log().reset(host.reloadStorage((snapDir, logDir) -> {
+            LogTruncation.truncateAfter(snapDir, logDir, zxid, ctx.maxEntryBytes());
+            LogTruncation.discardAll(logDir);
+            Files.move(file, LogFiles.snapName(snapDir, zxid), StandardCopyOption.REPLACE_EXISTING,
+                    StandardCopyOption.ATOMIC_MOVE);
+        }));
+    }
+
+    /** Ends the term: stop serving, close connections, apply what was logged but not committed. Processor thread. */
+    protected final void finish(String reason) {
+        if (ended.isDone()) {
+            return;
+        }
+        LOG.info("quorum: server " + ctx.myId() + " leaves " + mode() + ": " + reason);
+        host.stopServing();
+        if (ticker != null) {
+            ticker.shutdownNow();
+        }
+        closeTransport();
+        for (LoggedTxn t : ctx.log().takeUnapplied()) {
+            host.applyCommitted(t);
+        }
+        ended.complete(reason);
+    }
+
+    /** Any thread: ends the term at the next chance (server shutting down). */
+    final void close() {
+        host.execute(() -> finish("server closing"));
+    }
+}
