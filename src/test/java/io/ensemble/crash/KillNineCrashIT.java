@@ -1,6 +1,7 @@
 package io.ensemble.crash;
 
 import io.ensemble.testing.ServerJvm;
+import io.ensemble.testing.ServerProcess;
 import org.apache.zookeeper.AsyncCallback;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;

@@ -13,15 +13,21 @@ public final class Clients {
     }
 
     public static ZooKeeper connect(int port, int sessionTimeoutMs) throws IOException, InterruptedException {
+        return connect("127.0.0.1:" + port, sessionTimeoutMs);
+    }
+
+    /** A client of the servers in {@code connectString} (host:port,host:port,...), once it has a session. */
+    public static ZooKeeper connect(String connectString, int sessionTimeoutMs)
+            throws IOException, InterruptedException {
         CountDownLatch connected = new CountDownLatch(1);
-        ZooKeeper zk = new ZooKeeper("127.0.0.1:" + port, sessionTimeoutMs, e -> {
+        ZooKeeper zk = new ZooKeeper(connectString, sessionTimeoutMs, e -> {
             if (e.getState() == Watcher.Event.KeeperState.SyncConnected) {
                 connected.countDown();
             }
         });
         if (!connected.await(30, TimeUnit.SECONDS)) {
             zk.close();
-            throw new IllegalStateException("no session with 127.0.0.1:" + port + " within 30 s");
+            throw new IllegalStateException("no session with " + connectString + " within 30 s");
         }
         return zk;
     }

@@ -19,9 +19,11 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.logging.Logger;
 
 /** FOLLOWING or OBSERVING: one connection to the elected leader and the learner's ZAB core. */
 final class LearnerRole extends Role {
+    private static final Logger LOG = Logger.getLogger(LearnerRole.class.getName());
     private final long leaderId;
     private final boolean observer;
     private final LearnerCore core;
@@ -54,11 +56,14 @@ final class LearnerRole extends Role {
                 new LearnerConnector.Handler() {
                     @Override
                     public void onMessage(ZabMessage message) {
+                        logSync(message);
                         onProcessor(() -> core.step(leaderId, message));
                     }
 
                     @Override
                     public void onSnapshot(ZabMessage.Snap snap, InputStream body) throws IOException {
+                        LOG.info("quorum: syncing with leader " + leaderId + " by SNAP at zxid 0x"
+                                + Long.toHexString(snap.zxid()));
                         Path file = receive(snap, body);
                         host.execute(() -> incomingSnapshot = file);
                         onProcessor(() -> core.step(leaderId, snap));
@@ -70,6 +75,17 @@ final class LearnerRole extends Role {
                     }
                 });
         connector.start();
+    }
+
+    /** How the leader brings this server in line: operators (and tests) read it in the log. */
+    private void logSync(ZabMessage message) {
+        switch (message) {
+            case ZabMessage.Diff d -> LOG.info("quorum: syncing with leader " + leaderId + " by DIFF after zxid 0x"
+                    + Long.toHexString(d.zxid()));
+            case ZabMessage.Trunc t -> LOG.info("quorum: syncing with leader " + leaderId + " by TRUNC to zxid 0x"
+                    + Long.toHexString(t.zxid()));
+            default -> { }
+        }
     }
 
     /** Writes the leader's snapshot next to the server's own, synced, before the core is told of it. */

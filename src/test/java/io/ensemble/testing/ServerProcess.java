@@ -1,6 +1,5 @@
-package io.ensemble.crash;
+package io.ensemble.testing;
 
-import io.ensemble.testing.ServerJvm;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,8 +15,8 @@ import static org.awaitility.Awaitility.await;
  * A real Ensemble server run as a separate JVM ({@code java -cp ensemble.jar io.ensemble.Main zoo.cfg}), the way an
  * operator runs it, so that {@link #kill9()} is a true {@code kill -9}: no shutdown hook, no flush, no close.
  */
-final class ServerProcess implements AutoCloseable {
-    static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+public final class ServerProcess implements AutoCloseable {
+    public static final Duration START_TIMEOUT = Duration.ofSeconds(60);
 
     private final Path jar;
     private final Path cfg;
@@ -26,7 +25,7 @@ final class ServerProcess implements AutoCloseable {
     private final int port;
     private Process process;
 
-    ServerProcess(Path jar, Path cfg, Path console, int port, List<String> jvmFlags) {
+    public ServerProcess(Path jar, Path cfg, Path console, int port, List<String> jvmFlags) {
         this.jar = jar;
         this.cfg = cfg;
         this.console = console;
@@ -34,24 +33,24 @@ final class ServerProcess implements AutoCloseable {
         this.jvmFlags = List.copyOf(jvmFlags);
     }
 
-    int port() {
+    public int port() {
         return port;
     }
 
-    String connectString() {
+    public String connectString() {
         return "127.0.0.1:" + port;
     }
 
-    long pid() {
+    public long pid() {
         return process == null ? -1 : process.pid();
     }
 
-    boolean isAlive() {
+    public boolean isAlive() {
         return process != null && process.isAlive();
     }
 
     /** Starts the JVM (console output appended to the console file) and returns without waiting. */
-    void start() throws IOException {
+    public void start() throws IOException {
         if (isAlive()) {
             throw new IllegalStateException("already running as " + process.pid());
         }
@@ -72,15 +71,35 @@ final class ServerProcess implements AutoCloseable {
     }
 
     /** Waits until the server answers {@code ruok} with {@code imok}; fails at once if the JVM exits. */
-    void awaitServing() {
+    public void awaitServing() {
         await("server on port " + port + " answers ruok").atMost(START_TIMEOUT)
                 .pollInterval(Duration.ofMillis(25)).pollDelay(Duration.ZERO)
                 .failFast("the server process exited (see " + console + "):\n" + tail(40), () -> !isAlive())
                 .until(() -> "imok".equals(fourLetterWord("ruok")));
     }
 
+    /** SIGTERM, as an operator's stop: shutdown hooks run. Waits for the JVM to exit. */
+    public void stop() throws InterruptedException {
+        if (process != null && process.isAlive()) {
+            process.destroy();
+            if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    /** The value of a {@code srvr} line such as "Mode" or "Node count", or "" if the server does not say. */
+    public String srvr(String key) {
+        for (String line : fourLetterWord("srvr").split("\n")) {
+            if (line.startsWith(key + ": ")) {
+                return line.substring(key.length() + 2).trim();
+            }
+        }
+        return "";
+    }
+
     /** SIGKILL (Process.destroyForcibly sends SIGKILL on Linux): the JVM gets no chance to run any code. */
-    int kill9() throws InterruptedException {
+    public int kill9() throws InterruptedException {
         if (process == null) {
             return -1;
         }
@@ -92,12 +111,12 @@ final class ServerProcess implements AutoCloseable {
     }
 
     /** Sends a four-letter word and returns the whole answer, or "" if the server did not answer. */
-    String fourLetterWord(String word) {
+    public String fourLetterWord(String word) {
         return ServerJvm.fourLetterWord(port, word);
     }
 
     /** The server's last zxid from {@code srvr} ("Zxid: 0x..."), or -1. */
-    long zxid() {
+    public long zxid() {
         for (String line : fourLetterWord("srvr").split("\n")) {
             if (line.startsWith("Zxid: 0x")) {
                 return Long.parseUnsignedLong(line.substring("Zxid: 0x".length()).trim(), 16);
@@ -107,7 +126,7 @@ final class ServerProcess implements AutoCloseable {
     }
 
     /** The last console line containing the text, or "" (e.g. the server's "Recovered ..." line). */
-    String lastLineContaining(String text) {
+    public String lastLineContaining(String text) {
         try {
             List<String> all = Files.readAllLines(console, StandardCharsets.UTF_8);
             for (int i = all.size() - 1; i >= 0; i--) {
@@ -121,7 +140,7 @@ final class ServerProcess implements AutoCloseable {
         return "";
     }
 
-    String tail(int lines) {
+    public String tail(int lines) {
         try {
             List<String> all = Files.readAllLines(console, StandardCharsets.UTF_8);
             return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
