@@ -24,15 +24,80 @@ public final class EnsembleCluster implements AutoCloseable {
     public record Ports(int client, int quorum, int election) {
     }
 
+    /**
+     * The proxied link between servers {@code a} and {@code b} (see {@link Builder#proxyLink}): four proxies, one
+     * for each of b's quorum and election ports as a sees them and one for each of a's as b sees them. Every action
+     * applies to all four, so the link fails (or heals) in both directions and on both ports at once.
+     */
+    public static final class Link {
+        private final int a;
+        private final int b;
+        private final List<LoopbackProxy> proxies;
+
+        private Link(int a, int b, List<LoopbackProxy> proxies) {
+            this.a = a;
+            this.b = b;
+            this.proxies = List.copyOf(proxies);
+        }
+
+        public int a() {
+            return a;
+        }
+
+        public int b() {
+            return b;
+        }
+
+        public List<LoopbackProxy> proxies() {
+            return proxies;
+        }
+
+        /** Closes every connection between a and b and refuses new ones. */
+        public Link cut() {
+            proxies.forEach(LoopbackProxy::cut);
+            return this;
+        }
+
+        /** Keeps connections between a and b open but moves no byte: a silent link. */
+        public Link blackhole() {
+            proxies.forEach(LoopbackProxy::blackhole);
+            return this;
+        }
+
+        /** Adds {@code millis} of latency in each direction. */
+        public Link delay(long millis) {
+            proxies.forEach(p -> p.delay(millis));
+            return this;
+        }
+
+        /** Plain forwarding again. */
+        public Link restore() {
+            proxies.forEach(LoopbackProxy::restore);
+            return this;
+        }
+
+        @Override
+        public String toString() {
+            return "link " + a + "<->" + b + " " + proxies;
+        }
+    }
+
     private final Path dir;
     private final Path jar;
     private final Map<Integer, Ports> ports;
+    /** Key (viewer, peer): the quorum and election ports {@code viewer}'s zoo.cfg gives {@code peer}, if proxied. */
+    private final Map<List<Integer>, Ports> proxiedViews = new LinkedHashMap<>();
+    private final Map<List<Integer>, Link> links = new LinkedHashMap<>();
     private final Map<Integer, ServerProcess> servers = new TreeMap<>();
 
     private EnsembleCluster(Path dir, Path jar, Map<Integer, Ports> ports) {
         this.dir = dir;
         this.jar = jar;
         this.ports = ports;
+    }
+
+    private static List<Integer> key(int a, int b) {
+        return List.of(Math.min(a, b), Math.max(a, b));
     }
 
     public static Builder builder(Path dir) {
@@ -45,6 +110,7 @@ public final class EnsembleCluster implements AutoCloseable {
         private int voters = 3;
         private int observers;
         private final Map<String, String> settings = new LinkedHashMap<>();
+        private final java.util.Set<List<Integer>> proxied = new java.util.LinkedHashSet<>();
 
         private Builder(Path dir) {
             this.dir = dir;
@@ -72,6 +138,30 @@ public final class EnsembleCluster implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Routes the peer link between servers {@code a} and {@code b} through {@link LoopbackProxy proxies} in the
+         * test JVM: in a's zoo.cfg, b's quorum and election ports are proxies to b's real ports, and the other way
+         * round in b's. Only those addresses differ between the servers' configs. Control it with
+         * {@link EnsembleCluster#link(int, int)}.
+         */
+        public Builder proxyLink(int a, int b) {
+            if (a == b) {
+                throw new IllegalArgumentException("a link needs two servers, got " + a + " twice");
+            }
+            proxied.add(key(a, b));
+            return this;
+        }
+
+        /** {@link #proxyLink} for every pair of servers. */
+        public Builder proxyAllLinks() {
+            for (int a = 1; a <= voters + observers; a++) {
+                for (int b = a + 1; b <= voters + observers; b++) {
+                    proxyLink(a, b);
+                }
+            }
+            return this;
+        }
+
         public EnsembleCluster build() throws IOException {
             Path jar = ServerJvm.locateJar(EnsembleCluster.class);
             if (jar == null) {
@@ -82,11 +172,47 @@ public final class EnsembleCluster implements AutoCloseable {
                 ports.put(id, new Ports(ServerJvm.freePort(), ServerJvm.freePort(), ServerJvm.freePort()));
             }
             EnsembleCluster cluster = new EnsembleCluster(dir, jar, ports);
+            for (List<Integer> pair : proxied) {
+                if (!ports.containsKey(pair.get(0)) || !ports.containsKey(pair.get(1))) {
+                    throw new IllegalArgumentException("no such servers for a proxied link: " + pair);
+                }
+                cluster.addLink(pair.get(0), pair.get(1));
+            }
             for (int id : ports.keySet()) {
                 cluster.writeConfig(id, settings, voters);
             }
             return cluster;
         }
+    }
+
+    private void addLink(int a, int b) throws IOException {
+        List<LoopbackProxy> all = new ArrayList<>();
+        for (int[] viewerPeer : new int[][] {{a, b}, {b, a}}) {
+            int viewer = viewerPeer[0];
+            int peer = viewerPeer[1];
+            Ports real = ports.get(peer);
+            LoopbackProxy quorum = new LoopbackProxy(viewer + "->" + peer + ":quorum", real.quorum());
+            LoopbackProxy election = new LoopbackProxy(viewer + "->" + peer + ":election", real.election());
+            all.add(quorum);
+            all.add(election);
+            proxiedViews.put(List.of(viewer, peer), new Ports(real.client(), quorum.port(), election.port()));
+        }
+        links.put(key(a, b), new Link(Math.min(a, b), Math.max(a, b), all));
+    }
+
+    /** The handle of the proxied link between a and b (either order); the builder must have asked for it. */
+    public Link link(int a, int b) {
+        Link l = links.get(key(a, b));
+        if (l == null) {
+            throw new IllegalArgumentException("the link " + a + "<->" + b + " is not proxied (Builder.proxyLink)");
+        }
+        return l;
+    }
+
+    /** The ports server {@code viewer}'s zoo.cfg gives server {@code peer}: proxies if their link is proxied. */
+    public Ports portsAsSeenBy(int viewer, int peer) {
+        Ports p = proxiedViews.get(List.of(viewer, peer));
+        return p != null ? p : ports.get(peer);
     }
 
     private void writeConfig(int id, Map<String, String> settings, int voters) throws IOException {
@@ -98,8 +224,11 @@ public final class EnsembleCluster implements AutoCloseable {
         cfg.append("dataDir=").append(data).append('\n');
         cfg.append("clientPort=").append(ports.get(id).client()).append('\n');
         cfg.append("clientPortAddress=127.0.0.1\n");
-        ports.forEach((n, p) -> cfg.append("server.").append(n).append("=127.0.0.1:").append(p.quorum()).append(':')
-                .append(p.election()).append(n > voters ? ":observer" : "").append('\n'));
+        for (int n : ports.keySet()) {
+            Ports p = portsAsSeenBy(id, n);
+            cfg.append("server.").append(n).append("=127.0.0.1:").append(p.quorum()).append(':')
+                    .append(p.election()).append(n > voters ? ":observer" : "").append('\n');
+        }
         Files.writeString(config(id), cfg.toString());
     }
 
@@ -185,5 +314,6 @@ public final class EnsembleCluster implements AutoCloseable {
     @Override
     public void close() {
         servers.values().forEach(ServerProcess::close);
+        links.values().forEach(l -> l.proxies().forEach(LoopbackProxy::close));
     }
 }

@@ -123,7 +123,12 @@ final class LearnerRole extends Role {
     @Override
     protected void onEvent(ZabEvent e) {
         switch (e) {
-            case ZabEvent.Serving s -> host.startServing(this);
+            case ZabEvent.Serving s -> {
+                // Like the leader, answer later joiners' election notifications with the new epoch, so every
+                // member of the quorum reports the same vote (ZooKeeper's updateElectionVote).
+                ctx.election().updatePeerEpoch(s.epoch());
+                host.startServing(this);
+            }
             case ZabEvent.Revalidated r -> host.revalidated(r.sessionId(), r.valid());
             case ZabEvent.SyncDone s -> host.syncDone(s.sessionId(), s.cxid());
             default -> { } // leader-side events do not reach a learner
