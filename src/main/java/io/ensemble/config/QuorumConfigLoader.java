@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.logging.Logger;
 
 import static io.ensemble.config.Values.PORT;
 import static io.ensemble.config.Values.intIn;
@@ -15,6 +16,8 @@ import static io.ensemble.config.Values.intIn;
  * needs no script. Returns null for a standalone server.
  */
 final class QuorumConfigLoader {
+    private static final Logger LOG = Logger.getLogger(QuorumConfigLoader.class.getName());
+
     private static final String TICKS = "a positive integer (ticks)";
 
     private QuorumConfigLoader() {
@@ -56,6 +59,11 @@ final class QuorumConfigLoader {
         QuorumConfig quorum = new QuorumConfig(myId, peers, initLimit, syncLimit);
         if (quorum.voters().isEmpty()) {
             throw new ConfigException("Invalid configuration: every server.N is an observer; an ensemble needs voters");
+        }
+        int voters = quorum.voters().size();
+        if (voters > 1 && voters % 2 == 0) {
+            LOG.warning("The ensemble has an even number of voters (" + voters + "): it survives no more failures than "
+                    + (voters - 1) + " voters would (" + (voters - quorum.quorumSize()) + "); use an odd number");
         }
         return quorum;
     }

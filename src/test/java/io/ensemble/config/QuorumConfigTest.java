@@ -1,11 +1,13 @@
 package io.ensemble.config;
 
+import io.ensemble.testing.LogCapture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.logging.LogRecord;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -65,6 +67,21 @@ class QuorumConfigTest {
     void twoServersOnOneHostAndPortIsOneClearLine() {
         assertThatThrownBy(() -> load(Map.of("server.1", "a:2888:3888", "server.2", "a:2888:3889", "myid", "1")))
                 .hasMessageContaining("server.1 and server.2 both use a:2888");
+    }
+
+    @Test
+    void anEvenNumberOfVotersIsAWarning() {
+        try (LogCapture log = LogCapture.of(QuorumConfigLoader.class)) {
+            load(Map.of("server.1", "a:2888:3888", "server.2", "b:2888:3888", "server.3", "c:2888:3888",
+                    "server.4", "d:2888:3888", "myid", "1"));
+            assertThat(log.records()).extracting(LogRecord::getMessage).singleElement().asString()
+                    .contains("even number of voters (4)").contains("use an odd number");
+        }
+        try (LogCapture log = LogCapture.of(QuorumConfigLoader.class)) {
+            load(Map.of("server.1", "a:2888:3888", "server.2", "b:2888:3888", "server.3", "c:2888:3888",
+                    "server.4", "d:2888:3888:observer", "myid", "1"));
+            assertThat(log.records()).isEmpty();
+        }
     }
 
     @Test
