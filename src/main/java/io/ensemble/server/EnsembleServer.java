@@ -324,9 +324,12 @@ public final class EnsembleServer implements AutoCloseable, ServerContext {
 
     @Override
     public String fourLetterWord(String word) {
+        if (!running) {
+            // Stopping: ruok stays silent, every other word says why it has no answer.
+            return word.equals("ruok") ? "" : FourLetterWords.NOT_SERVING;
+        }
         if (!isServing()) {
-            // As ZooKeeper: ruok stays silent, every other word says why it has no answer.
-            return word.equals("ruok") ? "" : "This ZooKeeper instance is not currently serving requests\n";
+            return FourLetterWords.notServing(word, config); // electing or syncing: the process itself is fine
         }
         return inspect(s -> FourLetterWords.run(word, s, config));
     }

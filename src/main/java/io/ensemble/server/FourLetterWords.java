@@ -25,6 +25,24 @@ final class FourLetterWords {
         return KNOWN.contains(word) ? word : null;
     }
 
+    static final String NOT_SERVING = "This ZooKeeper instance is not currently serving requests\n";
+
+    /**
+     * The answer of a running server that is not in a synced quorum (electing, or syncing with its leader). As
+     * ZooKeeper: ruok still says imok (it checks the process, not the quorum), envi needs no data, isro says null.
+     */
+    static String notServing(String word, ServerConfig config) {
+        if (!config.isFourLetterWordAllowed(word)) {
+            return word + " is not executed because it is not in the whitelist.\n";
+        }
+        return switch (word) {
+            case "ruok" -> "imok";
+            case "envi" -> lines("Environment:\n", Reports.environment(), "=");
+            case "isro" -> "null";
+            default -> NOT_SERVING;
+        };
+    }
+
     static String run(String word, ServerSnapshot s, ServerConfig config) {
         if (!config.isFourLetterWordAllowed(word)) {
             return word + " is not executed because it is not in the whitelist.\n";

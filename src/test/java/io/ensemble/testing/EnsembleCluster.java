@@ -236,6 +236,11 @@ public final class EnsembleCluster implements AutoCloseable {
         return dir.resolve("server" + id);
     }
 
+    /** Server {@code id}'s console file (stdout and stderr of every start, each after a "=== command" line). */
+    public Path console(int id) {
+        return dir.resolve("server" + id + ".out");
+    }
+
     public Path config(int id) {
         return dir.resolve("zoo" + id + ".cfg");
     }
@@ -251,7 +256,7 @@ public final class EnsembleCluster implements AutoCloseable {
     /** Starts server {@code id}'s JVM without waiting for it to serve. */
     public ServerProcess start(int id) throws IOException {
         ServerProcess p = servers.computeIfAbsent(id, n -> new ServerProcess(jar, config(n),
-                dir.resolve("server" + n + ".out"), ports.get(n).client(), List.of("-Xmx256m")));
+                console(n), ports.get(n).client(), List.of("-Xmx256m")));
         p.start();
         return p;
     }
