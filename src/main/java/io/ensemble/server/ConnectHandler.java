@@ -41,7 +41,7 @@ final class ConnectHandler {
         }
         int timeout = Math.min(Math.max(req.timeout(), config.minSessionTimeout()), config.maxSessionTimeout());
         if (req.sessionId() == 0 && processor.replicated()) {
-            processor.createSession(conn, req, timeout);
+            processor.ensemble().createSession(conn, req, timeout);
             return;
         }
         if (req.sessionId() == 0) {
@@ -62,7 +62,7 @@ final class ConnectHandler {
             conn.handshakeRefused();
             return;
         }
-        if (processor.revalidateWithLeader(conn, req, timeout)) {
+        if (processor.replicated() && processor.ensemble().revalidateWithLeader(conn, req, timeout)) {
             return;
         }
         sessions.touch(s);

@@ -145,7 +145,7 @@ public final class EnsembleServer implements AutoCloseable, ServerContext {
 
     /** Processor thread: serve clients in {@code role}. */
     void startServing(ReplicationLink role) {
-        processor.startServing(role);
+        processor.ensemble().startServing(role);
         LOG.info("Serving clients as " + role.mode());
         stateChanged();
     }
@@ -153,7 +153,7 @@ public final class EnsembleServer implements AutoCloseable, ServerContext {
     /** Processor thread: stop serving; clients lose their connection and move to another server. */
     void stopServing() {
         boolean was = processor.mode() != null;
-        processor.stopServing();
+        processor.ensemble().stopServing();
         for (ClientConnection c : List.copyOf(connections)) {
             c.close();
         }

@@ -46,7 +46,7 @@ public final class ReplicaHost {
     }
 
     public void applyCommitted(LoggedTxn txn) {
-        processor.applyCommitted(txn);
+        processor.ensemble().applyCommitted(txn);
     }
 
     /** Appends to the transaction log; {@code onDurable} runs on the log thread once they are on disk. */
@@ -56,27 +56,27 @@ public final class ReplicaHost {
 
     /** Leader: a learner forwarded a client's write. */
     public void prepareForwarded(long sessionId, int cxid, int type, byte[] body, List<Id> auth) {
-        processor.prepareForwarded(sessionId, cxid, type, body, auth);
+        processor.ensemble().prepareForwarded(sessionId, cxid, type, body, auth);
     }
 
     /** Leader: whether the session is alive (and if so, it counts as touched). */
     public boolean revalidate(long sessionId) {
-        return processor.revalidate(sessionId);
+        return processor.ensemble().revalidate(sessionId);
     }
 
     /** Leader: sessions whose clients were active on a learner. */
     public void touchSessions(Map<Long, Integer> touched) {
-        processor.touchSessions(touched);
+        processor.ensemble().touchSessions(touched);
     }
 
     /** Learner: the leader's answer to a REVALIDATE. */
     public void revalidated(long sessionId, boolean valid) {
-        processor.revalidated(sessionId, valid);
+        processor.ensemble().revalidated(sessionId, valid);
     }
 
     /** Learner: the leader's answer to a SYNC. */
     public void syncDone(long sessionId, int cxid) {
-        processor.syncDone(sessionId, cxid);
+        processor.ensemble().syncDone(sessionId, cxid);
     }
 
     /** Learner: the sessions its clients touched since the last call, for the next PING. Any thread. */

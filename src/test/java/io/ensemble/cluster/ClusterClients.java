@@ -44,6 +44,11 @@ final class ClusterClients {
             return List.copyOf(events);
         }
 
+        /** Events about nodes (state changes are delivered to every watcher too, and are left out). */
+        List<WatchedEvent> nodeEvents() {
+            return events.stream().filter(e -> e.getType() != Event.EventType.None).toList();
+        }
+
         boolean has(Event.KeeperState state) {
             return events.stream().anyMatch(e -> e.getType() == Event.EventType.None && e.getState() == state);
         }

@@ -125,6 +125,8 @@ class LeaderFailoverIT {
             stopWriters(writers);
         }
         for (Writer w : writers) {
+            System.out.printf("writer %d: %d creates and %d setData acknowledged, %d in doubt%n", w.index,
+                    w.ackedPaths.size(), w.ackedVersions.size(), w.inDoubt);
             assertThat(w.unexpected).as("writer %d's unexpected errors", w.index).isEmpty();
             assertThat(w.ackedPaths).as("writer %d's acknowledged creates", w.index).isNotEmpty();
         }
@@ -222,6 +224,7 @@ class LeaderFailoverIT {
         /** (issued, acknowledged) System.nanoTime() of every acknowledged write. */
         final List<long[]> acks = Collections.synchronizedList(new ArrayList<>());
         final List<Throwable> unexpected = Collections.synchronizedList(new ArrayList<>());
+        volatile int inDoubt;
         volatile long lastAckedValue = -1;
         volatile int lastAckedVersion = -1;
         volatile boolean stopped;
@@ -266,8 +269,10 @@ class LeaderFailoverIT {
                         acks.add(new long[] {issued, System.nanoTime()});
                     } catch (KeeperException.ConnectionLossException | KeeperException.OperationTimeoutException e) {
                         value++; // in doubt: may or may not have been applied; never reuse its value
+                        inDoubt++;
                     } catch (KeeperException.SessionExpiredException e) {
                         value++;
+                        inDoubt++;
                         zk.close();
                         zk = null;
                     }
@@ -358,17 +363,14 @@ class LeaderFailoverIT {
         assertThat(synced.get(30, TimeUnit.SECONDS)).as("sync rc").isEqualTo(KeeperException.Code.OK.intValue());
     }
 
-    private static Path console(int id) {
-        return dir.resolve("server" + id + ".out");
-    }
 
     private static int consoleLines(int id) throws IOException {
-        return Files.readAllLines(console(id), StandardCharsets.UTF_8).size();
+        return Files.readAllLines(cluster.console(id), StandardCharsets.UTF_8).size();
     }
 
     /** The sync line the server logged after console line {@code mark} (its latest start), or "". */
     private static String syncLine(int id, int mark) throws IOException {
-        List<String> lines = Files.readAllLines(console(id), StandardCharsets.UTF_8);
+        List<String> lines = Files.readAllLines(cluster.console(id), StandardCharsets.UTF_8);
         return lines.subList(Math.min(mark, lines.size()), lines.size()).stream()
                 .filter(l -> l.contains("quorum: syncing with leader")).reduce((a, b) -> b).orElse("");
     }

@@ -136,16 +136,16 @@ class SessionMoveIT {
         assertThat(existsAfterSync(admin, "/move/eph")).as("the leader still has the ephemeral").isNotNull();
 
         // The watches were set on the dead server; the client re-registered them on the new one.
-        assertThat(dataWatch.all()).as("no data event yet").isEmpty();
-        assertThat(childWatch.all()).as("no child event yet").isEmpty();
+        assertThat(dataWatch.nodeEvents()).as("no data event yet").isEmpty();
+        assertThat(childWatch.nodeEvents()).as("no child event yet").isEmpty();
         admin.setData("/move/data", bytes("v1"), -1);
         await("data watch fires on server " + second).atMost(TIMEOUT)
                 .until(() -> dataWatch.has(EventType.NodeDataChanged, "/move/data"));
         admin.create("/move/child", new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
         await("child watch fires on server " + second).atMost(TIMEOUT)
                 .until(() -> childWatch.has(EventType.NodeChildrenChanged, "/move"));
-        assertThat(dataWatch.all()).as("one-shot data watch").hasSize(1);
-        assertThat(childWatch.all()).as("one-shot child watch").hasSize(1);
+        assertThat(dataWatch.nodeEvents()).as("one-shot data watch").hasSize(1);
+        assertThat(childWatch.nodeEvents()).as("one-shot child watch").hasSize(1);
         assertThat(mover.getData("/move/data", false, null)).isEqualTo(bytes("v1"));
     }
 

@@ -1,0 +1,346 @@
+package io.ensemble.server;
+
+import io.ensemble.session.Session;
+import io.ensemble.session.SessionTracker;
+import io.ensemble.tree.DataTree;
+import io.ensemble.txn.LoggedTxn;
+import io.ensemble.txn.Txn;
+import io.ensemble.txn.TxnHeader;
+import io.ensemble.wire.ConnectRequest;
+import io.ensemble.wire.ConnectResponse;
+import io.ensemble.wire.Err;
+import io.ensemble.wire.Id;
+import io.ensemble.wire.JuteReader;
+import io.ensemble.wire.MalformedRecordException;
+import io.ensemble.wire.OpCode;
+import io.ensemble.wire.Requests;
+import io.ensemble.wire.Responses;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.logging.Logger;
+
+/**
+ * The request processor's side for a server of an ensemble. Writes are not applied when prepared: the leader
+ * proposes them (checked against what it proposed before, {@link OutstandingChanges}) and a learner forwards them;
+ * every server applies them when they commit ({@link #applyCommitted}) and answers the client that asked. Reads are
+ * answered from the local tree, in each session's order ({@link ReplyOrder}). Runs on the processor thread only.
+ */
+final class ReplicatedRequests {
+    private static final Logger LOG = Logger.getLogger(ReplicatedRequests.class.getName());
+
+    private record SyncWait(long target, long sessionId, ReplyOrder.Entry entry) {
+    }
+
+    private record PendingConnect(ClientConnection conn, ConnectRequest request, int timeout) {
+    }
+
+    private final RequestProcessor processor;
+    private final DataTree tree;
+    private final SessionTracker sessions;
+    private final WritePreparer preparer;
+    private final ConnectHandler connects;
+    private final Outbox outbox;
+    /** This server's role while it serves; null while it does not (clients are turned away). */
+    private volatile ReplicationLink link;
+    private final OutstandingChanges outstanding = new OutstandingChanges();
+    private final ReplyOrder order = new ReplyOrder();
+    /** Leader: local syncs, in target order, each waiting for its target zxid to be applied. */
+    private final ArrayDeque<SyncWait> localSyncs = new ArrayDeque<>();
+    /** Handshakes waiting for their createSession commit or the leader's revalidation, by session id. */
+    private final Map<Long, PendingConnect> pendingConnects = new HashMap<>();
+
+    ReplicatedRequests(RequestProcessor processor, DataTree tree, SessionTracker sessions, WritePreparer preparer,
+                       ConnectHandler connects, Outbox outbox) {
+        this.processor = processor;
+        this.tree = tree;
+        this.sessions = sessions;
+        this.preparer = preparer;
+        this.connects = connects;
+        this.outbox = outbox;
+    }
+
+    boolean serving() {
+        return link != null;
+    }
+
+    boolean leading() {
+        ReplicationLink l = link;
+        return l != null && l.leading();
+    }
+
+    /** "leader", "follower" or "observer"; null while not serving. Any thread. */
+    String mode() {
+        ReplicationLink l = link;
+        return l == null ? null : l.mode();
+    }
+
+    /** The connection is gone: nothing of its session's line will be answered to it. */
+    void forget(long sessionId, ClientConnection conn) {
+        order.forget(sessionId, conn);
+    }
+
+
+    /** A client request: writes go to the leader; everything answers in the session's order. */
+    void request(Work.Request r, ClientConnection conn, Session session) {
+        int type = r.type();
+        boolean write = OpCode.isWrite(type) || type == OpCode.RECONFIG || type == OpCode.CLOSE_SESSION
+                || (type == OpCode.MULTI && r.decodeError() != null);
+        if (type == OpCode.AUTH && r.body() != null) {
+            processor.auth(r, conn);
+        } else if (write) {
+            order.add(session.id(), new ReplyOrder.Entry(r, false));
+            if (link.leading()) {
+                proposeWrite(session.id(), r.xid(), type, r.body(), conn.authIds(), true);
+            } else {
+                link.forward(session.id(), r.xid(), type, Arrays.copyOfRange(r.frame(), 8, r.frame().length),
+                        List.copyOf(conn.authIds()));
+            }
+        } else if (type == OpCode.SYNC && r.body() instanceof Requests.PathOnly p) {
+            sync(r, session, p.path());
+        } else if (order.waiting(session.id())) {
+            order.add(session.id(), new ReplyOrder.Entry(r, true));
+        } else {
+            runRead(r);
+        }
+    }
+
+    /** A read (or ping, or anything else that does not change state) answered from this server's tree. */
+    private void runRead(Work.Request r) {
+        ClientConnection conn = r.conn();
+        if (conn.isClosed()) {
+            return;
+        }
+        if (r.type() == OpCode.PING) {
+            outbox.send(conn, new Reply(Reply.PING_XID, processor.lastZxid(), 0, null));
+        } else if (r.body() == null) {
+            processor.refuseUndecodable(r, conn);
+        } else if (r.type() == OpCode.CHECK || r.type() == OpCode.NOTIFICATION || r.type() == OpCode.AUTH) {
+            processor.unimplemented(r, conn);
+        } else {
+            processor.read(r, conn);
+        }
+    }
+
+    private void sync(Work.Request r, Session session, String path) {
+        ReplyOrder.Entry e = new ReplyOrder.Entry(r, false);
+        order.add(session.id(), e);
+        if (!link.leading()) {
+            link.sync(session.id(), r.xid(), path);
+        } else if (link.lastProposed() <= processor.lastZxid()) {
+            completeSync(session.id(), e);
+        } else {
+            localSyncs.addLast(new SyncWait(link.lastProposed(), session.id(), e));
+        }
+    }
+
+    private void completeSync(long sessionId, ReplyOrder.Entry e) {
+        e.complete(processor.lastZxid(), Err.OK, new Responses.PathBody(((Requests.PathOnly) e.request.body()).path()), false);
+        drain(sessionId);
+    }
+
+    /** Learner: the leader answered this session's sync; every commit before it has been applied. */
+    void syncDone(long sessionId, int cxid) {
+        ReplyOrder.Entry e = order.awaitingSync(sessionId, cxid);
+        if (e != null) {
+            completeSync(sessionId, e);
+        }
+    }
+
+    private void drain(long sessionId) {
+        order.drain(sessionId, e -> {
+            ClientConnection conn = e.request.conn();
+            processor.reply(e.request, conn, e.zxid, e.err, e.body);
+            if (e.closeAfter) {
+                outbox.sendAndClose(conn, null);
+            }
+        }, e -> runRead(e.request));
+    }
+
+    /**
+     * Leader: prepares a write against the tree plus everything proposed before it, and proposes it. A refused
+     * write is proposed too, as an error transaction: it takes a zxid, as in ZooKeeper.
+     */
+    void proposeWrite(long sessionId, int cxid, int type, Requests.Body body, Collection<Id> auth,
+                              boolean client) {
+        Session session = sessionId == 0 ? null : sessions.get(sessionId);
+        WritePreparer.Prepared p;
+        if (client && session == null) {
+            p = refused(Err.SESSION_EXPIRED);
+        } else if (type == OpCode.CLOSE_SESSION) {
+            p = preparer.prepareCloseSession(sessionId, outstanding);
+            if (session != null) {
+                sessions.setClosing(session);
+            }
+        } else if (type == OpCode.RECONFIG) {
+            p = refused(Err.RECONFIG_DISABLED);
+        } else if (body == null) {
+            p = refused(Err.MARSHALLING_ERROR);
+        } else {
+            p = preparer.prepare(type, body, session, auth, outstanding);
+            if (!client && p.txn() instanceof Txn.Error) {
+                return; // the reaper's delete lost a race: nothing to do
+            }
+        }
+        long zxid = link.propose(sessionId, cxid, type, p.txn(), System.currentTimeMillis());
+        outstanding.record(zxid, p.changes());
+    }
+
+    private static WritePreparer.Prepared refused(int err) {
+        return new WritePreparer.Prepared(new Txn.Error(err), Map.of());
+    }
+
+    /** Leader: a learner forwarded a client's write (ZooKeeper's REQUEST). */
+    void prepareForwarded(long sessionId, int cxid, int type, byte[] body, List<Id> auth) {
+        if (type == OpCode.CREATE_SESSION) {
+            if (body == null || body.length != 4) {
+                LOG.warning("Ignoring a forwarded createSession without its timeout");
+                return;
+            }
+            int timeout = new JuteReader(body).readInt();
+            link.propose(sessionId, 0, OpCode.CREATE_SESSION, new Txn.CreateSession(timeout),
+                    System.currentTimeMillis());
+            return;
+        }
+        Requests.Body decoded = null;
+        if (type != OpCode.CLOSE_SESSION && type != OpCode.RECONFIG && body != null) {
+            try {
+                decoded = Requests.decode(type, new JuteReader(body));
+            } catch (Requests.UnknownOpException | MalformedRecordException e) {
+                LOG.fine(() -> "forwarded request of type " + type + " does not decode: " + e);
+            }
+        }
+        proposeWrite(sessionId, cxid, type, decoded, auth, true);
+    }
+
+    /** A new session in an ensemble: the leader logs createSession; the handshake completes when it commits. */
+    void createSession(ClientConnection conn, ConnectRequest req, int timeout) {
+        long id = sessions.nextSessionId();
+        pendingConnects.put(id, new PendingConnect(conn, req, timeout));
+        if (link.leading()) {
+            link.propose(id, 0, OpCode.CREATE_SESSION, new Txn.CreateSession(timeout), System.currentTimeMillis());
+        } else {
+            link.forward(id, 0, OpCode.CREATE_SESSION, ByteBuffer.allocate(4).putInt(timeout).array(),
+                    List.of());
+        }
+    }
+
+    /** Learner: a client brings a session here; only the leader knows whether it is still alive. */
+    boolean revalidateWithLeader(ClientConnection conn, ConnectRequest req, int timeout) {
+        if (link.leading()) {
+            return false;
+        }
+        pendingConnects.put(req.sessionId(), new PendingConnect(conn, req, timeout));
+        link.revalidate(req.sessionId(), timeout);
+        return true;
+    }
+
+    /** Learner: the leader's answer to a revalidation. */
+    void revalidated(long sessionId, boolean valid) {
+        PendingConnect pc = pendingConnects.remove(sessionId);
+        if (pc == null || pc.conn().isClosed()) {
+            return;
+        }
+        Session s = sessions.get(sessionId);
+        if (valid && s != null) {
+            connects.establishMoved(pc.conn(), s, pc.timeout(), pc.request(), outbox);
+        } else {
+            outbox.sendAndClose(pc.conn(), ConnectResponse.expired(pc.request().readOnlyPresent()));
+            pc.conn().handshakeRefused();
+        }
+    }
+
+    /** Leader: whether a session is alive; if it is, it counts as touched. */
+    boolean revalidate(long sessionId) {
+        Session s = sessions.get(sessionId);
+        return s != null && sessions.touch(s);
+    }
+
+    /**
+     * A committed transaction, in zxid order: applied to the tree and the sessions, and the local request that
+     * asked for it is answered.
+     */
+    void applyCommitted(LoggedTxn t) {
+        TxnHeader h = t.header();
+        long sid = h.sessionId();
+        ReplyOrder.Entry waiting = t.txn() instanceof Txn.CreateSession ? null
+                : order.awaitingWrite(sid, h.cxid(), h.type());
+        Responses.Body body = null;
+        if (t.txn() instanceof Txn.Multi m && waiting != null && waiting.request.body() instanceof Requests.Multi) {
+            body = processor.applyMulti(h, m, waiting.request);
+        } else {
+            if (t.txn() instanceof Txn.CreateSession c && sessions.get(sid) == null) {
+                sessions.add(sid, c.timeout());
+            }
+            tree.apply(h, t.txn(), outbox);
+            if (waiting != null && !(t.txn() instanceof Txn.Error)) {
+                body = processor.describe(waiting.request.type(), t.txn());
+            }
+        }
+        processor.advanced(h.zxid());
+        outstanding.committed(h.zxid());
+        switch (t.txn()) {
+            case Txn.CreateSession c -> sessionCreated(sid);
+            case Txn.CloseSession c -> sessionClosed(sid, waiting);
+            default -> { }
+        }
+        if (waiting != null) {
+            int err = t.txn() instanceof Txn.Error e ? e.err() : Err.OK;
+            waiting.complete(h.zxid(), err, body, t.txn() instanceof Txn.CloseSession);
+            drain(sid);
+        }
+        while (!localSyncs.isEmpty() && localSyncs.peekFirst().target() <= h.zxid()) {
+            SyncWait w = localSyncs.pollFirst();
+            completeSync(w.sessionId(), w.entry());
+        }
+    }
+
+    private void sessionCreated(long sessionId) {
+        PendingConnect pc = pendingConnects.remove(sessionId);
+        Session s = sessions.get(sessionId);
+        if (pc != null && !pc.conn().isClosed() && s != null) {
+            ConnectHandler.establish(pc.conn(), s, pc.timeout(), pc.request(), outbox);
+        }
+    }
+
+    private void sessionClosed(long sessionId, ReplyOrder.Entry waiting) {
+        Session s = sessions.get(sessionId);
+        sessions.remove(sessionId);
+        if (s != null && s.owner() instanceof ClientConnection owner
+                && (waiting == null || waiting.request.conn() != owner)) {
+            owner.close(); // expired: the client learns it when it reconnects
+        }
+    }
+
+    /** Leader: the learners' clients were active. */
+    void touchSessions(Map<Long, Integer> touched) {
+        touched.keySet().forEach(id -> {
+            Session s = sessions.get(id);
+            if (s != null) {
+                sessions.touch(s);
+            }
+        });
+    }
+
+    /** Starts answering clients in a role; a new leader gives every session a full timeout from now. */
+    void startServing(ReplicationLink role) {
+        if (role.leading()) {
+            sessions.all().forEach(sessions::touch); // before the expiry thread sees a leader
+        }
+        link = role;
+    }
+
+    /** Stops answering clients (the server closes their connections); nothing waiting will be answered. */
+    void stopServing() {
+        link = null;
+        order.clear();
+        localSyncs.clear();
+        pendingConnects.clear();
+        outstanding.clear();
+    }
+}
