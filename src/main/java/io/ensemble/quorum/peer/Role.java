@@ -17,6 +17,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -33,6 +35,8 @@ abstract class Role implements ReplicationLink {
     protected final ReplicaHost host;
     private final CompletableFuture<String> ended = new CompletableFuture<>();
     private ScheduledExecutorService ticker;
+    private final AtomicLong durableUpTo = new AtomicLong(-1);
+    private final AtomicBoolean durableReportQueued = new AtomicBoolean();
     /** A learner's snapshot from the leader, on disk, waiting for the core to ask for it to be loaded. */
     protected Path incomingSnapshot;
 
@@ -106,7 +110,7 @@ abstract class Role implements ReplicationLink {
             List<LoggedTxn> txns = r.persist();
             long last = txns.getLast().zxid();
             ctx.log().logged(txns);
-            host.persist(txns, () -> onProcessor(() -> durable(last)));
+            host.persist(txns, () -> reportDurable(last));
         }
         for (LoggedTxn t : r.apply()) {
             host.applyCommitted(t);
@@ -119,6 +123,20 @@ abstract class Role implements ReplicationLink {
                 return;
             }
             onEvent(e);
+        }
+    }
+
+    /**
+     * Log thread: everything up to {@code zxid} is on disk. One fsync releases many batches; they become one call
+     * into the core (one ACK), not one each.
+     */
+    private void reportDurable(long zxid) {
+        durableUpTo.accumulateAndGet(zxid, Math::max);
+        if (!durableReportQueued.getAndSet(true)) {
+            onProcessor(() -> {
+                durableReportQueued.set(false);
+                return durable(durableUpTo.get());
+            });
         }
     }
 
