@@ -9,6 +9,7 @@ import io.ensemble.wire.ConnectRequest;
 import io.ensemble.wire.ConnectResponse;
 import io.ensemble.wire.OpCode;
 
+import java.util.Arrays;
 import java.util.logging.Logger;
 
 /** The session handshake: new sessions (a createSession transaction), reconnects, and expired sessions. */
@@ -54,19 +55,31 @@ final class ConnectHandler {
             establish(conn, s, timeout, req, outbox);
             return;
         }
-        Session s = sessions.get(req.sessionId());
-        if (s == null || s.isClosing() || !sessions.checkPassword(s, req.passwd())) {
-            LOG.info(() -> "Invalid session 0x" + Long.toHexString(req.sessionId()) + " for client " + conn
-                    + ", probably expired");
-            outbox.sendAndClose(conn, ConnectResponse.expired(req.readOnlyPresent()));
-            conn.handshakeRefused();
+        if (processor.replicated() && !processor.ordersWrites()) {
+            // Only the leader knows whether the session is alive: this server may not even have applied its
+            // creation yet (ZooKeeper's followers ask too). The password is a function of the id.
+            if (!Arrays.equals(SessionTracker.passwordFor(req.sessionId()), req.passwd())) {
+                refuse(conn, req, outbox);
+            } else {
+                processor.ensemble().revalidateWithLeader(conn, req, timeout);
+            }
             return;
         }
-        if (processor.replicated() && processor.ensemble().revalidateWithLeader(conn, req, timeout)) {
+        Session s = sessions.get(req.sessionId());
+        if (s == null || s.isClosing() || !sessions.checkPassword(s, req.passwd())) {
+            refuse(conn, req, outbox);
             return;
         }
         sessions.touch(s);
         establishMoved(conn, s, timeout, req, outbox);
+    }
+
+    /** The session does not exist (expired, closed) or the password is wrong: "session expired", then close. */
+    static void refuse(ClientConnection conn, ConnectRequest req, Outbox outbox) {
+        LOG.info(() -> "Invalid session 0x" + Long.toHexString(req.sessionId()) + " for client " + conn
+                + ", probably expired");
+        outbox.sendAndClose(conn, ConnectResponse.expired(req.readOnlyPresent()));
+        conn.handshakeRefused();
     }
 
     /** Hands an existing session to {@code conn}; a connection that still holds it is closed. */

@@ -7,7 +7,6 @@ import io.ensemble.txn.LoggedTxn;
 import io.ensemble.txn.Txn;
 import io.ensemble.txn.TxnHeader;
 import io.ensemble.wire.ConnectRequest;
-import io.ensemble.wire.ConnectResponse;
 import io.ensemble.wire.Err;
 import io.ensemble.wire.Id;
 import io.ensemble.wire.JuteReader;
@@ -231,13 +230,9 @@ final class ReplicatedRequests {
     }
 
     /** Learner: a client brings a session here; only the leader knows whether it is still alive. */
-    boolean revalidateWithLeader(ClientConnection conn, ConnectRequest req, int timeout) {
-        if (link.leading()) {
-            return false;
-        }
+    void revalidateWithLeader(ClientConnection conn, ConnectRequest req, int timeout) {
         pendingConnects.put(req.sessionId(), new PendingConnect(conn, req, timeout));
         link.revalidate(req.sessionId(), timeout);
-        return true;
     }
 
     /** Learner: the leader's answer to a revalidation. */
@@ -246,13 +241,15 @@ final class ReplicatedRequests {
         if (pc == null || pc.conn().isClosed()) {
             return;
         }
-        Session s = sessions.get(sessionId);
-        if (valid && s != null) {
-            connects.establishMoved(pc.conn(), s, pc.timeout(), pc.request(), outbox);
-        } else {
-            outbox.sendAndClose(pc.conn(), ConnectResponse.expired(pc.request().readOnlyPresent()));
-            pc.conn().handshakeRefused();
+        if (!valid) {
+            ConnectHandler.refuse(pc.conn(), pc.request(), outbox);
+            return;
         }
+        Session s = sessions.get(sessionId);
+        if (s == null) {
+            s = sessions.add(sessionId, pc.timeout()); // its createSession commit has not reached us yet
+        }
+        connects.establishMoved(pc.conn(), s, pc.timeout(), pc.request(), outbox);
     }
 
     /** Leader: whether a session is alive; if it is, it counts as touched. */

@@ -14,6 +14,9 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.extension.TestWatcher;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
@@ -42,6 +45,17 @@ class ObserverIT {
     @TempDir
     static Path dir;
     static EnsembleCluster cluster;
+
+    @RegisterExtension
+    final TestWatcher consolesOnFailure = new TestWatcher() {
+        @Override
+        public void testFailed(ExtensionContext context, Throwable cause) {
+            if (cluster != null) {
+                System.out.println("=== " + context.getDisplayName() + " failed; server consoles:\n"
+                        + cluster.consoles(80));
+            }
+        }
+    };
     private final List<ZooKeeper> clients = new ArrayList<>();
 
     @BeforeAll

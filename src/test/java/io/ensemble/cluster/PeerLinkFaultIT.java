@@ -13,6 +13,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.extension.TestWatcher;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
@@ -45,6 +48,17 @@ class PeerLinkFaultIT {
     @TempDir
     static Path dir;
     static EnsembleCluster cluster;
+
+    @RegisterExtension
+    final TestWatcher consolesOnFailure = new TestWatcher() {
+        @Override
+        public void testFailed(ExtensionContext context, Throwable cause) {
+            if (cluster != null) {
+                System.out.println("=== " + context.getDisplayName() + " failed; server consoles:\n"
+                        + cluster.consoles(80));
+            }
+        }
+    };
     private final List<ZooKeeper> clients = new ArrayList<>();
 
     @BeforeAll
@@ -175,6 +189,7 @@ class PeerLinkFaultIT {
         List<Integer> others = cluster.ids().stream().filter(id -> id != old).toList();
         ZooKeeper setup = client(old);
         setup.create("/trunc", new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+        long parentZxid = setup.exists("/trunc", false).getCzxid();
         for (int id : others) {
             assertThat(existsAfterSync(client(id), "/trunc")).isNotNull();
         }
@@ -212,8 +227,15 @@ class PeerLinkFaultIT {
         cluster.start(old);
         cluster.awaitServing(Duration.ofSeconds(60));
         assertThat(cluster.mode(old)).isEqualTo("follower");
-        assertThat(consoleSinceLastStart(cluster, old)).as("server %d syncs by TRUNC", old)
-                .anyMatch(line -> line.contains("by TRUNC to zxid"));
+        String trunc = consoleSinceLastStart(cluster, old).stream().filter(l -> l.contains("by TRUNC to zxid"))
+                .findFirst().orElse("");
+        assertThat(trunc).as("server %d syncs by TRUNC", old).isNotEmpty();
+        System.out.println("server " + old + ": " + trunc);
+        long truncZxid = Long.parseUnsignedLong(trunc.substring(trunc.indexOf("zxid 0x") + 7).trim().split("\\s")[0],
+                16);
+        assertThat(truncZxid >>> 32).as("truncated back into the isolated leader's own epoch")
+                .isEqualTo(parentZxid >>> 32);
+        assertThat(truncZxid).as("keeping what was committed").isGreaterThanOrEqualTo(parentZxid);
         for (int id : cluster.ids()) {
             ZooKeeper reader = client(id);
             assertThat(existsAfterSync(reader, "/trunc/committed")).as("server %d has the new write", id)

@@ -16,6 +16,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.extension.TestWatcher;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
@@ -44,6 +47,17 @@ class SessionMoveIT {
     @TempDir
     static Path dir;
     static EnsembleCluster cluster;
+
+    @RegisterExtension
+    final TestWatcher consolesOnFailure = new TestWatcher() {
+        @Override
+        public void testFailed(ExtensionContext context, Throwable cause) {
+            if (cluster != null) {
+                System.out.println("=== " + context.getDisplayName() + " failed; server consoles:\n"
+                        + cluster.consoles(80));
+            }
+        }
+    };
     private final List<AutoCloseable> closeAfter = new ArrayList<>();
     private String testName;
 
