@@ -88,8 +88,9 @@ final class ReplicatedRequests {
     /** A client request: writes go to the leader; everything answers in the session's order. */
     void request(Work.Request r, ClientConnection conn, Session session) {
         int type = r.type();
-        boolean write = OpCode.isWrite(type) || type == OpCode.RECONFIG || type == OpCode.CLOSE_SESSION
-                || (type == OpCode.MULTI && r.decodeError() != null);
+        // An undecodable write fails here like a read (no zxid), except a multi: ZooKeeper logs that one as an error.
+        boolean write = (OpCode.isWrite(type) || type == OpCode.RECONFIG || type == OpCode.CLOSE_SESSION)
+                && (r.body() != null || (type == OpCode.MULTI && r.decodeError() != null));
         if (type == OpCode.AUTH && r.body() != null) {
             processor.auth(r, conn);
         } else if (write) {
@@ -139,7 +140,8 @@ final class ReplicatedRequests {
     }
 
     private void completeSync(long sessionId, ReplyOrder.Entry e) {
-        e.complete(processor.lastZxid(), Err.OK, new Responses.PathBody(((Requests.PathOnly) e.request.body()).path()), false);
+        String path = ((Requests.PathOnly) e.request.body()).path();
+        e.complete(processor.lastZxid(), Err.OK, new Responses.PathBody(path), false);
         drain(sessionId);
     }
 
@@ -165,8 +167,7 @@ final class ReplicatedRequests {
      * Leader: prepares a write against the tree plus everything proposed before it, and proposes it. A refused
      * write is proposed too, as an error transaction: it takes a zxid, as in ZooKeeper.
      */
-    void proposeWrite(long sessionId, int cxid, int type, Requests.Body body, Collection<Id> auth,
-                              boolean client) {
+    void proposeWrite(long sessionId, int cxid, int type, Requests.Body body, Collection<Id> auth, boolean client) {
         Session session = sessionId == 0 ? null : sessions.get(sessionId);
         WritePreparer.Prepared p;
         if (client && session == null) {
