@@ -41,7 +41,7 @@ import static org.awaitility.Awaitility.await;
 class LeaderFailoverIT {
     private static final Duration START = Duration.ofSeconds(60);
     private static final Duration FAILOVER = Duration.ofSeconds(30);
-    /** Writers per test, and the pace of each: 4 x 25/s keeps kill-to-rejoin well inside the leader's 500-txn window. */
+    /** Writers, and the pace of each: 4 x 25/s keeps kill-to-rejoin well inside the leader's 500-txn window. */
     private static final int WRITERS = 4;
     private static final int WRITES_PER_SECOND_EACH = 25;
 
@@ -129,6 +129,12 @@ class LeaderFailoverIT {
                     w.ackedPaths.size(), w.ackedVersions.size(), w.inDoubt);
             assertThat(w.unexpected).as("writer %d's unexpected errors", w.index).isEmpty();
             assertThat(w.ackedPaths).as("writer %d's acknowledged creates", w.index).isNotEmpty();
+            // one session's creates are acknowledged in the order they were applied: increasing sequence numbers
+            assertThat(w.ackedPaths.stream().map(LeaderFailoverIT::sequence).toList())
+                    .as("writer %d's acknowledged sequence numbers", w.index).isSorted().doesNotHaveDuplicates();
+            // one session's setData calls are acknowledged in the order they were applied: increasing versions
+            assertThat(w.ackedVersions).as("writer %d's acknowledged versions", w.index).isSorted()
+                    .doesNotHaveDuplicates();
         }
 
         // Every acknowledged write is on every server, in the order it was acknowledged.
@@ -142,18 +148,12 @@ class LeaderFailoverIT {
                     List<String> acked = w.ackedPaths.stream().map(p -> p.substring(p.lastIndexOf('/') + 1)).toList();
                     assertThat(children).as("server %d has writer %d's acknowledged creates", id, w.index)
                             .containsAll(acked);
-                    // one session's creates are acknowledged in the order they were applied: increasing sequences
-                    assertThat(acked.stream().map(LeaderFailoverIT::sequence).toList())
-                            .as("writer %d's acknowledged sequence numbers", w.index).isSorted()
-                            .doesNotHaveDuplicates();
                     Stat stat = new Stat();
                     long value = Long.parseLong(new String(zk.getData(w.ownNode, false, stat), StandardCharsets.UTF_8));
                     assertThat(value).as("server %d: %s (last acknowledged %d)", id, w.ownNode, w.lastAckedValue)
                             .isGreaterThanOrEqualTo(w.lastAckedValue);
                     assertThat(stat.getVersion()).as("server %d: version of %s", id, w.ownNode)
                             .isGreaterThanOrEqualTo(w.lastAckedVersion);
-                    assertThat(w.ackedVersions).as("writer %d's acknowledged versions", w.index).isSorted()
-                            .doesNotHaveDuplicates();
                 }
                 // The same data everywhere, the old leader's (possibly truncated) tail included.
                 if (reference == null) {
