@@ -71,6 +71,9 @@ final class ConnectHandler {
             return;
         }
         sessions.touch(s);
+        if (processor.replicated()) {
+            processor.ensemble().ownedHere(s.id()); // the leader's own client
+        }
         establishMoved(conn, s, timeout, req, outbox);
     }
 

@@ -54,14 +54,14 @@ public final class ReplicaHost {
         processor.persist(txns, onDurable);
     }
 
-    /** Leader: a learner forwarded a client's write. */
-    public void prepareForwarded(long sessionId, int cxid, int type, byte[] body, List<Id> auth) {
-        processor.ensemble().prepareForwarded(sessionId, cxid, type, body, auth);
+    /** Leader: learner {@code from} forwarded a client's write. */
+    public void prepareForwarded(long from, long sessionId, int cxid, int type, byte[] body, List<Id> auth) {
+        processor.ensemble().prepareForwarded(from, sessionId, cxid, type, body, auth);
     }
 
-    /** Leader: whether the session is alive (and if so, it counts as touched). */
-    public boolean revalidate(long sessionId) {
-        return processor.ensemble().revalidate(sessionId);
+    /** Leader: whether the session is alive; if so it counts as touched, and its client is now on {@code from}. */
+    public boolean revalidate(long from, long sessionId) {
+        return processor.ensemble().revalidate(from, sessionId);
     }
 
     /** Leader: sessions whose clients were active on a learner. */

@@ -53,10 +53,18 @@ final class ReplicatedRequests {
     private final ArrayDeque<SyncWait> localSyncs = new ArrayDeque<>();
     /** Handshakes waiting for their createSession commit or the leader's revalidation, by session id. */
     private final Map<Long, PendingConnect> pendingConnects = new HashMap<>();
+    /**
+     * Leader: the server each session's client is connected to (ZooKeeper's session owner). A write that comes
+     * through another server is from a connection the session has left: SESSIONMOVED. Unknown after a leader
+     * change until the session's next request or revalidation claims it.
+     */
+    private final Map<Long, Long> owners = new HashMap<>();
+    private final long myId;
 
-    ReplicatedRequests(RequestProcessor processor, DataTree tree, SessionTracker sessions, WritePreparer preparer,
-                       ConnectHandler connects, Outbox outbox) {
+    ReplicatedRequests(RequestProcessor processor, long myId, DataTree tree, SessionTracker sessions,
+                       WritePreparer preparer, ConnectHandler connects, Outbox outbox) {
         this.processor = processor;
+        this.myId = myId;
         this.tree = tree;
         this.sessions = sessions;
         this.preparer = preparer;
@@ -96,7 +104,7 @@ final class ReplicatedRequests {
         } else if (write) {
             order.add(session.id(), new ReplyOrder.Entry(r, false));
             if (link.leading()) {
-                proposeWrite(session.id(), r.xid(), type, r.body(), conn.authIds(), true);
+                proposeWrite(session.id(), r.xid(), type, r.body(), conn.authIds(), myId);
             } else {
                 link.forward(session.id(), r.xid(), type, Arrays.copyOfRange(r.frame(), 8, r.frame().length),
                         List.copyOf(conn.authIds()));
@@ -156,7 +164,9 @@ final class ReplicatedRequests {
     private void drain(long sessionId) {
         order.drain(sessionId, e -> {
             ClientConnection conn = e.request.conn();
-            processor.reply(e.request, conn, e.zxid, e.err, e.body);
+            if (e.err != Err.SESSION_MOVED) {
+                processor.reply(e.request, conn, e.zxid, e.err, e.body);
+            }
             if (e.closeAfter) {
                 outbox.sendAndClose(conn, null);
             }
@@ -166,12 +176,17 @@ final class ReplicatedRequests {
     /**
      * Leader: prepares a write against the tree plus everything proposed before it, and proposes it. A refused
      * write is proposed too, as an error transaction: it takes a zxid, as in ZooKeeper.
+     *
+     * @param origin the server whose client sent it, or {@link #SERVER} for the server's own (expiry, reaper)
      */
-    void proposeWrite(long sessionId, int cxid, int type, Requests.Body body, Collection<Id> auth, boolean client) {
+    void proposeWrite(long sessionId, int cxid, int type, Requests.Body body, Collection<Id> auth, long origin) {
+        boolean client = origin != SERVER;
         Session session = sessionId == 0 ? null : sessions.get(sessionId);
         WritePreparer.Prepared p;
         if (client && session == null) {
             p = refused(Err.SESSION_EXPIRED);
+        } else if (client && type != OpCode.CLOSE_SESSION && !claim(sessionId, origin)) {
+            p = refused(Err.SESSION_MOVED);
         } else if (type == OpCode.CLOSE_SESSION) {
             p = preparer.prepareCloseSession(sessionId, outstanding);
             if (session != null) {
@@ -191,18 +206,33 @@ final class ReplicatedRequests {
         outstanding.record(zxid, p.changes());
     }
 
+    /** Origin of the server's own writes (session expiry, the container reaper): no session owner to check. */
+    static final long SERVER = -1;
+
+    /** Leader: whether {@code server} holds the session's connection (the first to ask claims an unknown one). */
+    private boolean claim(long sessionId, long server) {
+        Long owner = owners.putIfAbsent(sessionId, server);
+        return owner == null || owner == server;
+    }
+
+    /** Leader: a client reconnected here with its session. */
+    void ownedHere(long sessionId) {
+        owners.put(sessionId, myId);
+    }
+
     private static WritePreparer.Prepared refused(int err) {
         return new WritePreparer.Prepared(new Txn.Error(err), Map.of());
     }
 
-    /** Leader: a learner forwarded a client's write (ZooKeeper's REQUEST). */
-    void prepareForwarded(long sessionId, int cxid, int type, byte[] body, List<Id> auth) {
+    /** Leader: learner {@code from} forwarded a client's write (ZooKeeper's REQUEST). */
+    void prepareForwarded(long from, long sessionId, int cxid, int type, byte[] body, List<Id> auth) {
         if (type == OpCode.CREATE_SESSION) {
             if (body == null || body.length != 4) {
                 LOG.warning("Ignoring a forwarded createSession without its timeout");
                 return;
             }
             int timeout = new JuteReader(body).readInt();
+            owners.put(sessionId, from);
             link.propose(sessionId, 0, OpCode.CREATE_SESSION, new Txn.CreateSession(timeout),
                     System.currentTimeMillis());
             return;
@@ -215,7 +245,7 @@ final class ReplicatedRequests {
                 LOG.fine(() -> "forwarded request of type " + type + " does not decode: " + e);
             }
         }
-        proposeWrite(sessionId, cxid, type, decoded, auth, true);
+        proposeWrite(sessionId, cxid, type, decoded, auth, from);
     }
 
     /** A new session in an ensemble: the leader logs createSession; the handshake completes when it commits. */
@@ -223,6 +253,7 @@ final class ReplicatedRequests {
         long id = sessions.nextSessionId();
         pendingConnects.put(id, new PendingConnect(conn, req, timeout));
         if (link.leading()) {
+            owners.put(id, myId);
             link.propose(id, 0, OpCode.CREATE_SESSION, new Txn.CreateSession(timeout), System.currentTimeMillis());
         } else {
             link.forward(id, 0, OpCode.CREATE_SESSION, ByteBuffer.allocate(4).putInt(timeout).array(),
@@ -253,10 +284,14 @@ final class ReplicatedRequests {
         connects.establishMoved(pc.conn(), s, pc.timeout(), pc.request(), outbox);
     }
 
-    /** Leader: whether a session is alive; if it is, it counts as touched. */
-    boolean revalidate(long sessionId) {
+    /** Leader: whether a session is alive; if it is, it counts as touched and now belongs to {@code from}. */
+    boolean revalidate(long from, long sessionId) {
         Session s = sessions.get(sessionId);
-        return s != null && sessions.touch(s);
+        boolean alive = s != null && sessions.touch(s);
+        if (alive) {
+            owners.put(sessionId, from);
+        }
+        return alive;
     }
 
     /**
@@ -289,7 +324,8 @@ final class ReplicatedRequests {
         }
         if (waiting != null) {
             int err = t.txn() instanceof Txn.Error e ? e.err() : Err.OK;
-            waiting.complete(h.zxid(), err, body, t.txn() instanceof Txn.CloseSession);
+            // A connection the session has left gets no answer: it is closed, as ZooKeeper does.
+            waiting.complete(h.zxid(), err, body, t.txn() instanceof Txn.CloseSession || err == Err.SESSION_MOVED);
             drain(sid);
         }
         while (!localSyncs.isEmpty() && localSyncs.peekFirst().target() <= h.zxid()) {
@@ -309,6 +345,7 @@ final class ReplicatedRequests {
     private void sessionClosed(long sessionId, ReplyOrder.Entry waiting) {
         Session s = sessions.get(sessionId);
         sessions.remove(sessionId);
+        owners.remove(sessionId);
         if (s != null && s.owner() instanceof ClientConnection owner
                 && (waiting == null || waiting.request.conn() != owner)) {
             owner.close(); // expired: the client learns it when it reconnects
@@ -340,5 +377,6 @@ final class ReplicatedRequests {
         localSyncs.clear();
         pendingConnects.clear();
         outstanding.clear();
+        owners.clear();
     }
 }

@@ -62,7 +62,8 @@ final class RequestProcessor implements Runnable, ZxidProgress {
         this.preparer = new WritePreparer(tree, config);
         this.reads = new ReadHandler(tree);
         this.connects = new ConnectHandler(config, sessions, tree, this);
-        this.ensemble = config.replicated() ? new ReplicatedRequests(this, tree, sessions, preparer, connects, outbox)
+        this.ensemble = config.replicated() ? new ReplicatedRequests(this, config.serverId(), tree, sessions, preparer,
+                connects, outbox)
                 : null;
     }
 
@@ -315,7 +316,8 @@ final class RequestProcessor implements Runnable, ZxidProgress {
         LOG.info(() -> "Expiring session 0x" + Long.toHexString(sessionId) + ", timeout of " + s.timeout()
                 + "ms exceeded");
         if (ensemble != null) {
-            ensemble.proposeWrite(sessionId, 0, OpCode.CLOSE_SESSION, null, List.of(), false); // applied on commit
+            ensemble.proposeWrite(sessionId, 0, OpCode.CLOSE_SESSION, null, List.of(),
+                    ReplicatedRequests.SERVER); // applied on commit
             return;
         }
         commit(sessionId, 0, OpCode.CLOSE_SESSION, new Txn.CloseSession(), System.currentTimeMillis());
@@ -355,7 +357,8 @@ final class RequestProcessor implements Runnable, ZxidProgress {
     /** Applies a reaper delete (deleteContainer, checked like a client's) with no session. */
     void deleteContainer(String path) {
         if (ensemble != null) {
-            ensemble.proposeWrite(0, 0, OpCode.DELETE_CONTAINER, new Requests.PathOnly(path), List.of(), false);
+            ensemble.proposeWrite(0, 0, OpCode.DELETE_CONTAINER, new Requests.PathOnly(path), List.of(),
+                    ReplicatedRequests.SERVER);
             return;
         }
         Txn txn = preparer.prepare(OpCode.DELETE_CONTAINER, new Requests.PathOnly(path), null, List.of());
