@@ -89,10 +89,10 @@ final class LeaderRole extends Role {
                 host.startServing(this);
             }
             case ZabEvent.DropLearner d -> listener.disconnect(d.sid());
-            case ZabEvent.Forwarded f -> host.prepareForwarded(f.request().sessionId(), f.request().cxid(),
+            case ZabEvent.Forwarded f -> host.prepareForwarded(f.from(), f.request().sessionId(), f.request().cxid(),
                     f.request().type(), f.request().body(), f.request().auth());
             case ZabEvent.RevalidateRequested r ->
-                    execute(core.revalidated(r.from(), r.sessionId(), host.revalidate(r.sessionId())));
+                    execute(core.revalidated(r.from(), r.sessionId(), host.revalidate(r.from(), r.sessionId())));
             case ZabEvent.SessionsTouched t -> {
                 Map<Long, Integer> touched = new HashMap<>();
                 t.touches().forEach(touch -> touched.put(touch.sessionId(), touch.timeout()));
