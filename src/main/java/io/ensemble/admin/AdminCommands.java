@@ -1,7 +1,7 @@
 package io.ensemble.admin;
 
-import io.ensemble.config.ServerConfig;
 import io.ensemble.server.EnsembleServer;
+import io.ensemble.server.QuorumReports;
 import io.ensemble.server.Reports;
 import io.ensemble.server.ServerSnapshot;
 import io.ensemble.storage.Snapshotter;
@@ -25,9 +25,9 @@ import java.util.stream.Stream;
 
 /**
  * ZooKeeper's AdminServer commands, by primary name and alias, each answering an ordered map with ZooKeeper's
- * field names. The reports are the ones the four-letter words print ({@link Reports}); role-dependent fields
- * (leader, zabstate, voting_view) come from the last {@link ServerStateChanged}. Plain Java: the HTTP resource only
- * maps the outcome to a status code.
+ * field names. The reports are the ones the four-letter words print ({@link Reports}); the quorum commands (leader,
+ * voting_view, zabstate, observers) read the quorum facts of the same processor-thread snapshot
+ * ({@link QuorumReports}). Plain Java: the HTTP resource only maps the outcome to a status code.
  */
 public final class AdminCommands {
     /** ZooKeeper's text for a command that needs a serving server. */
@@ -70,15 +70,7 @@ public final class AdminCommands {
             m.put("secure_connections", List.of());
             return m;
         });
-        add("monitor", List.of("mntr"), true, c -> {
-            Map<String, Object> m = Reports.monitor(c.snapshot());
-            ServerStateChanged st = c.state();
-            m.put("quorum_size", 1);
-            if (st != null && st.isLeader()) {
-                m.put("synced_followers", st.syncedFollowers());
-            }
-            return m;
-        });
+        add("monitor", List.of("mntr"), true, c -> Reports.monitor(c.snapshot()));
         add("configuration", List.of("conf", "config"), false, c -> {
             Map<String, Object> m = new LinkedHashMap<>();
             Reports.configuration(c.server().config(), c.server().clientPort())
@@ -113,20 +105,13 @@ public final class AdminCommands {
             m.put("read_only", false);
             return m;
         });
-        add("leader", List.of("lead"), true, c -> {
-            ServerStateChanged st = c.state();
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("is_leader", st != null && st.isLeader());
-            m.put("leader_id", st == null ? -1 : st.leaderId());
-            m.put("leader_ip", null);
-            return m;
+        add("leader", List.of("lead"), true, c -> QuorumReports.leader(c.snapshot().quorum(), c.server().config()));
+        add("voting_view", List.of(), true,
+                c -> QuorumReports.votingView(c.server().config(), c.server().clientPort()));
+        add("zabstate", List.of(), true, c -> {
+            ServerSnapshot s = c.snapshot();
+            return QuorumReports.zabState(s.quorum(), c.server().config(), s.lastZxid(), s.clientPort());
         });
-        add("voting_view", List.of(), true, c -> {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("current_config", Map.of());
-            return m;
-        });
-        add("zabstate", List.of(), true, AdminCommands::zabState);
         add("last_snapshot", List.of("lsnp"), true, c -> lastSnapshot(c.server()));
         add("stat_reset", List.of("srst"), true, c -> {
             c.server().stats().reset();
@@ -138,12 +123,8 @@ public final class AdminCommands {
             m.put("tracemask", 0);
             return m;
         });
-        add("observers", List.of("obsr"), true, c -> {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("synced_observers", 0);
-            m.put("observers", List.of());
-            return m;
-        });
+        add("observers", List.of("obsr"), true,
+                c -> QuorumReports.observers(c.snapshot().quorum(), c.server().config()));
         add("system_properties", List.of("sysp"), false, c -> {
             Map<String, Object> m = new TreeMap<>();
             System.getProperties().forEach((k, v) -> m.put(String.valueOf(k), String.valueOf(v)));
@@ -222,26 +203,6 @@ public final class AdminCommands {
         PipelineTimeout(String message) {
             super(message);
         }
-    }
-
-    private static Map<String, Object> zabState(Context c) {
-        ServerStateChanged st = c.state();
-        ServerConfig config = c.server().config();
-        long zxid = c.server().lastZxid();
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("myid", config.serverId());
-        m.put("is_leader", st != null && st.isLeader());
-        m.put("quorum_address", null);
-        m.put("election_address", null);
-        m.put("client_address", (config.clientPortAddress() == null ? "0.0.0.0" : config.clientPortAddress())
-                + ":" + c.server().clientPort());
-        m.put("voting_member", st != null && !ServerStateChanged.STANDALONE.equals(st.role())
-                && !ServerStateChanged.OBSERVER.equals(st.role()));
-        m.put("last_zxid", "0x" + Long.toHexString(zxid));
-        m.put("zab_epoch", zxid >>> 32);
-        // standalone has no Zab phases; a serving standalone server is in the broadcast-equivalent state
-        m.put("zab_state", st != null && st.serving() ? "BROADCAST" : "ELECTION");
-        return m;
     }
 
     /** ZooKeeper's last_snapshot: zxid (hex) and timestamp (seconds) of the newest snapshot taken or found. */

@@ -1,6 +1,10 @@
 package io.ensemble.admin;
 
+import io.ensemble.config.QuorumConfig;
+import io.ensemble.server.ElectionTimes;
 import io.ensemble.server.EnsembleServer;
+import io.ensemble.server.QuorumFacts;
+import io.ensemble.server.QuorumView;
 import io.ensemble.server.Reports;
 import io.ensemble.server.ServerCounts;
 import io.ensemble.storage.GroupCommitLog;
@@ -10,6 +14,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import org.eclipse.microprofile.metrics.Histogram;
 import org.eclipse.microprofile.metrics.Metadata;
 import org.eclipse.microprofile.metrics.MetricRegistry;
 import org.eclipse.microprofile.metrics.Tag;
@@ -24,7 +29,9 @@ import java.util.function.ToLongFunction;
  * The gauges of ZooKeeper's Prometheus metrics provider, under ZooKeeper's names, in the application registry.
  * Helidon prints them at {@code /metrics} as {@code znode_count{mp_scope="application"} 5.0}: the name a ZooKeeper
  * dashboard queries, plus a scope label that its queries ignore. Values come from thread-safe counters or from the
- * last pipeline heartbeat (tree and session counts, at most one heartbeat interval old); nothing blocks a scrape.
+ * last pipeline heartbeat (tree and session counts, a leader's learners; at most one heartbeat interval old); nothing
+ * blocks a scrape. {@code election_time} is a summary as in ZooKeeper ({@code election_time_count}, {@code _sum},
+ * {@code _max} and quantiles), fed from the quorum peer's measurements on each state change.
  */
 @ApplicationScoped
 public class ZooKeeperMetrics {
@@ -36,6 +43,8 @@ public class ZooKeeperMetrics {
     private final Heartbeat heartbeat;
     private final ServerState state;
     private final List<String> registered = new ArrayList<>();
+    private Histogram electionTime;
+    private long electionsRecorded;
 
     @Inject
     ZooKeeperMetrics(MetricRegistry registry, EnsembleServer server, Heartbeat heartbeat, ServerState state) {
@@ -64,9 +73,20 @@ public class ZooKeeperMetrics {
         gauge("uptime", "Milliseconds since the server started", () -> server.stats().uptimeMillis());
         gauge("open_file_descriptor_count", "Open file descriptors of the process", () -> fds(0));
         gauge("max_file_descriptor_count", "File descriptor limit of the process", () -> fds(1));
-        gauge("quorum_size", "Voting members of the ensemble (1 standalone)", () -> 1);
-        gauge("synced_followers", "Followers synced with this leader",
-                () -> state.current() == null ? 0 : state.current().syncedFollowers());
+        gauge("quorum_size", "Voting members of the ensemble (1 standalone)", this::voters);
+        fromQuorum("learners", "Leader: connected followers and observers", QuorumFacts::learners);
+        fromQuorum("synced_followers", "Leader: voting followers in sync", QuorumFacts::syncedFollowers);
+        fromQuorum("synced_non_voting_followers", "Leader: non-voting followers in sync (no reconfig: always 0)",
+                q -> 0);
+        fromQuorum("synced_observers", "Leader: observers in sync", q -> q.syncedObservers().size());
+        fromQuorum("pending_syncs", "Leader: learners' sync() requests waiting for a commit",
+                QuorumFacts::pendingSyncs);
+        synchronized (this) {
+            electionTime = registry.histogram(metadata("election_time",
+                    "Milliseconds from LOOKING to the election's decision, per election"));
+        }
+        registered.add("election_time");
+        recordElections();
         gauge("fsync_count", "fsyncs of the transaction log since start (Ensemble)",
                 () -> fromLog(GroupCommitLog::fsyncCount));
         gauge("txn_logged_count", "Transactions made durable in the log since start (Ensemble)",
@@ -86,6 +106,37 @@ public class ZooKeeperMetrics {
     @PreDestroy
     void unregister() {
         registered.forEach(registry::remove);
+    }
+
+    /**
+     * Feeds the election_time summary: the peer records each election before it publishes the state change that
+     * ends it, so on every state change the elections not yet recorded are here (one per change). Elections before
+     * the container started (the first one, usually) are caught up at registration, as one sample.
+     */
+    void electionsChanged(@Observes ServerStateChanged ignored) {
+        recordElections();
+    }
+
+    private synchronized void recordElections() {
+        if (electionTime == null) {
+            return;
+        }
+        QuorumView view = server.quorumView();
+        ElectionTimes times = view == null ? ElectionTimes.NONE : view.elections();
+        if (times.count() > electionsRecorded) {
+            electionTime.update(times.lastMillis());
+            electionsRecorded = times.count();
+        }
+    }
+
+    private int voters() {
+        QuorumConfig quorum = server.config().quorum();
+        return quorum == null ? 1 : quorum.voters().size();
+    }
+
+    /** A leader's count from the last heartbeat (the learner table lives on the processor thread); 0 elsewhere. */
+    private void fromQuorum(String name, String help, ToLongFunction<QuorumFacts> f) {
+        fromCounts(name, help, c -> c.quorum() == null ? 0 : f.applyAsLong(c.quorum()));
     }
 
     private void fromCounts(String name, String help, ToLongFunction<ServerCounts> f) {

@@ -1,5 +1,6 @@
 package io.ensemble.config;
 
+import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Optional;
 
@@ -8,11 +9,23 @@ import java.util.Optional;
  *
  * @param initLimit ticks a learner has to connect and sync with the leader
  * @param syncLimit ticks a learner may be out of touch with the leader before it is dropped
+ * @param listenOnAllIPs quorumListenOnAllIPs: bind the quorum and election ports on every address (the default: a
+ *                       pod cannot resolve its own DNS name before it starts), or only on this server's server.N host
  */
-public record QuorumConfig(long myId, List<PeerSpec> peers, int initLimit, int syncLimit) {
+public record QuorumConfig(long myId, List<PeerSpec> peers, int initLimit, int syncLimit, boolean listenOnAllIPs) {
 
     public QuorumConfig {
         peers = List.copyOf(peers);
+    }
+
+    /** Listening on all addresses. */
+    public QuorumConfig(long myId, List<PeerSpec> peers, int initLimit, int syncLimit) {
+        this(myId, peers, initLimit, syncLimit, true);
+    }
+
+    /** Where this server listens on {@code port} (its quorum or election port). */
+    public InetSocketAddress listenAddress(int port) {
+        return listenOnAllIPs ? new InetSocketAddress(port) : new InetSocketAddress(self().host(), port);
     }
 
     public PeerSpec self() {

@@ -47,6 +47,7 @@ final class QuorumConfigLoader {
         }
         int initLimit = in.value("initLimit", 10, intIn(1, Integer.MAX_VALUE), TICKS);
         int syncLimit = in.value("syncLimit", 5, intIn(1, Integer.MAX_VALUE), TICKS);
+        boolean listenOnAllIPs = in.value("quorumListenOnAllIPs", true, Values.BOOLEAN, "true or false");
         checkClashes(peers);
         long myId = MyId.resolve(in, dataDir, true, extendedTypes);
         if (fromStatefulSet) {
@@ -56,7 +57,7 @@ final class QuorumConfigLoader {
             throw new ConfigException("Invalid configuration: myid " + myId + " is not in the server list ("
                     + peers.stream().map(p -> "server." + p.id()).toList() + ")");
         }
-        QuorumConfig quorum = new QuorumConfig(myId, peers, initLimit, syncLimit);
+        QuorumConfig quorum = new QuorumConfig(myId, peers, initLimit, syncLimit, listenOnAllIPs);
         if (quorum.voters().isEmpty()) {
             throw new ConfigException("Invalid configuration: every server.N is an observer; an ensemble needs voters");
         }

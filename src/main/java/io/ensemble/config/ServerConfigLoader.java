@@ -41,7 +41,8 @@ public final class ServerConfigLoader {
             "admin.serverAddress", "admin.enableServer", "znode.container.checkIntervalMs",
             "znode.container.maxPerMinute", MyId.KEY, "initLimit", "syncLimit", "snapCount", "forceSync",
             "autopurge.snapRetainCount", "autopurge.purgeInterval", "maxCnxns", "preAllocSize", "myid", "k8s.replicas",
-            "k8s.serviceName", "k8s.statefulSetName", "k8s.namespace", "k8s.clusterDomain", "quorumPort", "electionPort");
+            "k8s.serviceName", "k8s.statefulSetName", "k8s.namespace", "k8s.clusterDomain", "quorumPort", "electionPort",
+            "quorumListenOnAllIPs");
 
     private ServerConfigLoader() {
     }

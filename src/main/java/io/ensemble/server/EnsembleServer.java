@@ -47,6 +47,8 @@ public final class EnsembleServer implements AutoCloseable, ServerContext {
     /** Learner: sessions its clients touched since the last PING to the leader (id → timeout). */
     private final Map<Long, Integer> touched = new ConcurrentHashMap<>();
     private ReplicaHost replicaHost;
+    /** Set by the quorum peer of a server of an ensemble; null standalone. */
+    private volatile QuorumView quorumView;
     private Storage.Recovered recovered;
     private volatile Storage storage;
     private ServerSocket listener;
@@ -141,6 +143,22 @@ public final class EnsembleServer implements AutoCloseable, ServerContext {
             }
         }
         return out;
+    }
+
+    /** The quorum peer shows the reports its quorum facts through {@code view}. */
+    public void quorumView(QuorumView view) {
+        quorumView = view;
+    }
+
+    /** The quorum peer's view, or null for a standalone server (and before the peer started). */
+    public QuorumView quorumView() {
+        return quorumView;
+    }
+
+    /** Processor thread: the facts for a report. */
+    private QuorumFacts quorumFacts() {
+        QuorumView view = quorumView;
+        return view == null ? QuorumFacts.standalone() : view.facts();
     }
 
     /** Processor thread: serve clients in {@code role}. */
@@ -353,7 +371,7 @@ public final class EnsembleServer implements AutoCloseable, ServerContext {
      */
     public CompletableFuture<ServerCounts> counts() {
         return onProcessor(() -> new ServerCounts(processor.lastZxid(), tree.nodeCount(), tree.watchCount(),
-                tree.ephemeralCount(), tree.approximateDataSize(), sessions.count()));
+                tree.ephemeralCount(), tree.approximateDataSize(), sessions.count(), quorumFacts()));
     }
 
     private <T> CompletableFuture<T> onProcessor(Supplier<T> task) {
@@ -404,7 +422,8 @@ public final class EnsembleServer implements AutoCloseable, ServerContext {
     }
 
     private ServerSnapshot snapshot() {
-        return ServerSnapshot.take(mode(), clientPort(), processor.lastZxid(), tree, sessions, connections, stats);
+        return ServerSnapshot.take(mode(), clientPort(), processor.lastZxid(), tree, sessions, connections, stats,
+                quorumFacts());
     }
 
     @Override

@@ -47,6 +47,7 @@ public final class Reports {
             m.put("open_file_descriptor_count", fds[0]);
             m.put("max_file_descriptor_count", fds[1]);
         }
+        QuorumReports.monitor(m, s.quorum());
         return m;
     }
 

@@ -16,7 +16,7 @@ import java.util.Set;
  * A consistent picture of the server for reports (four-letter words, admin commands), taken on the processor
  * thread. Every collection is a copy the caller may keep.
  *
- * @param mode                the role: standalone (leader, follower, observer once quorum lands)
+ * @param mode                the role: standalone, leader, follower or observer
  * @param clientPort          the bound client port
  * @param lastZxid            the last zxid applied to the tree
  * @param watchedPaths        distinct paths with at least one watch
@@ -26,16 +26,17 @@ import java.util.Set;
  * @param watchesBySession    session id to the paths it watches (data and child watches together)
  * @param connections         one entry per open client connection
  * @param stats               the live server-wide counters (srst resets them)
+ * @param quorum              the ensemble as this server sees it (standalone: {@link QuorumFacts#standalone()})
  */
 public record ServerSnapshot(String mode, int clientPort, long lastZxid, int nodeCount, int watchCount,
                              int watchedPaths, int watchingConnections, int ephemeralCount, long approximateDataSize,
                              int sessionCount, Map<Long, Set<String>> ephemerals, Map<Long, Long> sessionExpiries,
                              Map<Long, Set<String>> watchesBySession, List<ConnectionInfo> connections,
-                             ServerStats stats) {
+                             ServerStats stats, QuorumFacts quorum) {
 
     /** Builds the picture; must run on the processor thread, the only writer of the tree and its watch tables. */
     static ServerSnapshot take(String mode, int clientPort, long lastZxid, DataTree tree, SessionTracker sessions,
-                               Collection<ClientConnection> connections, ServerStats stats) {
+                               Collection<ClientConnection> connections, ServerStats stats, QuorumFacts quorum) {
         Map<Watcher, Set<String>> byWatcher = new HashMap<>(tree.dataWatches().pathsByWatcher());
         tree.childWatches().pathsByWatcher().forEach((w, p) -> byWatcher.merge(w, p, ServerSnapshot::union));
         Set<String> paths = new HashSet<>();
@@ -53,7 +54,7 @@ public record ServerSnapshot(String mode, int clientPort, long lastZxid, int nod
         List<ConnectionInfo> conns = connections.stream().map(ConnectionInfo::of).toList();
         return new ServerSnapshot(mode, clientPort, lastZxid, tree.nodeCount(), tree.watchCount(), paths.size(),
                 byWatcher.size(), tree.ephemeralCount(), tree.approximateDataSize(), sessions.count(),
-                tree.allEphemerals(), expiries, bySession, conns, stats);
+                tree.allEphemerals(), expiries, bySession, conns, stats, quorum);
     }
 
     private static Set<String> union(Set<String> a, Set<String> b) {

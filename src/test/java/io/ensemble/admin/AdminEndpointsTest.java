@@ -109,12 +109,15 @@ class AdminEndpointsTest {
         for (String name : new String[] {"znode_count", "watch_count", "ephemerals_count", "outstanding_requests",
                 "approximate_data_size", "num_alive_connections", "packets_received", "packets_sent",
                 "open_file_descriptor_count", "max_file_descriptor_count", "avg_latency", "min_latency",
-                "max_latency", "quorum_size", "uptime", "global_sessions", "fsync_count", "server_state"}) {
+                "max_latency", "quorum_size", "uptime", "global_sessions", "fsync_count", "server_state", "learners",
+                "synced_followers", "synced_observers", "pending_syncs", "election_time_count", "election_time_sum"}) {
             assertThat(text).as(name).containsPattern("(?m)^" + name + "\\{[^}]*mp_scope=\"application\"");
         }
         assertThat(value(text, "server_state", "state=\"standalone\"")).isEqualTo(1.0);
         assertThat(value(text, "server_state", "state=\"leader\"")).isEqualTo(0.0);
         assertThat(value(text, "quorum_size", "")).isEqualTo(1.0);
+        assertThat(value(text, "election_time_count", "")).as("a standalone server never elects").isEqualTo(0.0);
+        assertThat(value(text, "synced_followers", "")).isEqualTo(0.0);
 
         double nodes = value(text, "znode_count", "");
         ZooKeeper client = connect();
@@ -217,6 +220,8 @@ class AdminEndpointsTest {
         String mntr = fourLetterWord("mntr");
         JsonObject monitor = Http.get("/commands/mntr").json();
         assertThat(mntr).contains("zk_znode_count\t" + monitor.getInt("znode_count") + "\n");
+        assertThat(mntr).contains("zk_quorum_size\t1\n").doesNotContain("zk_peer_state");
+        assertThat(monitor.getInt("quorum_size")).isEqualTo(1);
     }
 
     private String fourLetterWord(String word) throws IOException {

@@ -1,5 +1,6 @@
 package io.ensemble.admin;
 
+import io.ensemble.server.QuorumFacts;
 import io.ensemble.server.ServerCounts;
 import org.junit.jupiter.api.Test;
 
@@ -25,7 +26,7 @@ class PipelineHeartbeatTest {
     }
 
     private static ServerCounts counts(long zxid) {
-        return new ServerCounts(zxid, 5, 0, 0, 42, 0);
+        return new ServerCounts(zxid, 5, 0, 0, 42, 0, QuorumFacts.standalone());
     }
 
     @Test

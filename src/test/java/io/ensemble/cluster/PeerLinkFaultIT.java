@@ -184,6 +184,35 @@ class PeerLinkFaultIT {
     }
 
     @Test
+    void aLeaderCutOffByASilentNetworkStepsDownAndRejoinsUnderTheNewLeader() throws Exception {
+        int old = cluster.leader();
+        List<Integer> others = cluster.ids().stream().filter(id -> id != old).toList();
+        for (int id : others) {
+            cluster.link(old, id).blackhole();
+        }
+        await("the two others elect a new leader").atMost(TIMEOUT)
+                .until(() -> others.contains(cluster.leader()) && others.stream().allMatch(id -> serving(cluster, id)));
+        await("the isolated leader stops serving").atMost(TIMEOUT).until(() -> !serving(cluster, old));
+        int leader = cluster.leader();
+        ZooKeeper atNew = client(leader);
+        atNew.create("/partition", new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+        List<String> paths = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            paths.add(atNew.create("/partition/n" + i, new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE,
+                    CreateMode.PERSISTENT));
+        }
+        assertThat(serving(cluster, old)).as("the minority side never serves").isFalse();
+
+        for (int id : others) {
+            cluster.link(old, id).restore();
+        }
+        await("server " + old + " rejoins as a follower").atMost(TIMEOUT)
+                .until(() -> "follower".equals(cluster.mode(old)));
+        assertThat(cluster.leader()).isEqualTo(leader);
+        awaitConverged(atNew, "/partition/done", paths);
+    }
+
+    @Test
     void anUncommittedProposalOfAnIsolatedLeaderIsTruncatedWhenItReturns() throws Exception {
         int old = cluster.leader();
         List<Integer> others = cluster.ids().stream().filter(id -> id != old).toList();

@@ -57,6 +57,25 @@ class QuorumConfigTest {
     }
 
     @Test
+    void quorumPortsListenOnAllAddressesUnlessQuorumListenOnAllIPsIsFalse() {
+        Map<String, String> servers = Map.of("server.1", "127.0.0.1:2888:3888", "server.2", "127.0.0.2:2888:3888",
+                "server.3", "127.0.0.3:2888:3888", "myid", "2");
+        QuorumConfig all = load(servers).quorum();
+        assertThat(all.listenOnAllIPs()).isTrue();
+        assertThat(all.listenAddress(3888).getAddress().isAnyLocalAddress()).isTrue();
+
+        Map<String, String> own = new java.util.HashMap<>(servers);
+        own.put("quorumListenOnAllIPs", "false");
+        QuorumConfig mine = load(own).quorum();
+        assertThat(mine.listenAddress(2888).getAddress().getHostAddress()).isEqualTo("127.0.0.2");
+        assertThat(mine.listenAddress(2888).getPort()).isEqualTo(2888);
+
+        own.put("quorumListenOnAllIPs", "sometimes");
+        assertThatThrownBy(() -> load(own)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("quorumListenOnAllIPs='sometimes'").hasMessageContaining("true or false");
+    }
+
+    @Test
     void aMyIdOutsideTheListIsOneClearLine() {
         assertThatThrownBy(() -> load(Map.of("server.1", "a:2888:3888", "myid", "7")))
                 .isInstanceOf(ConfigException.class)

@@ -89,6 +89,8 @@ public final class EnsembleCluster implements AutoCloseable {
     private final Map<List<Integer>, Ports> proxiedViews = new LinkedHashMap<>();
     private final Map<List<Integer>, Link> links = new LinkedHashMap<>();
     private final Map<Integer, ServerProcess> servers = new TreeMap<>();
+    /** Each server's HTTP port (health, metrics, admin commands), if the builder turned it on. */
+    private final Map<Integer, Integer> httpPorts = new TreeMap<>();
 
     private EnsembleCluster(Path dir, Path jar, Map<Integer, Ports> ports) {
         this.dir = dir;
@@ -111,6 +113,8 @@ public final class EnsembleCluster implements AutoCloseable {
         private int observers;
         private final Map<String, String> settings = new LinkedHashMap<>();
         private final java.util.Set<List<Integer>> proxied = new java.util.LinkedHashSet<>();
+        private boolean proxyAll;
+        private boolean http;
 
         private Builder(Path dir) {
             this.dir = dir;
@@ -129,6 +133,17 @@ public final class EnsembleCluster implements AutoCloseable {
 
         public Builder observers(int n) {
             observers = n;
+            return this;
+        }
+
+        /**
+         * Serves each server's HTTP port (health, metrics, admin commands) on its own free port on 127.0.0.1, see
+         * {@link EnsembleCluster#httpPort(int)}. Off by default: Helidon adds start-up time and threads.
+         */
+        public Builder adminServer() {
+            http = true;
+            settings.put("admin.enableServer", "true");
+            settings.put("admin.serverAddress", "127.0.0.1");
             return this;
         }
 
@@ -152,13 +167,9 @@ public final class EnsembleCluster implements AutoCloseable {
             return this;
         }
 
-        /** {@link #proxyLink} for every pair of servers. */
+        /** {@link #proxyLink} for every pair of servers (voters and observers, however many there end up). */
         public Builder proxyAllLinks() {
-            for (int a = 1; a <= voters + observers; a++) {
-                for (int b = a + 1; b <= voters + observers; b++) {
-                    proxyLink(a, b);
-                }
-            }
+            proxyAll = true;
             return this;
         }
 
@@ -172,6 +183,20 @@ public final class EnsembleCluster implements AutoCloseable {
                 ports.put(id, new Ports(ServerJvm.freePort(), ServerJvm.freePort(), ServerJvm.freePort()));
             }
             EnsembleCluster cluster = new EnsembleCluster(dir, jar, ports);
+            if (http) {
+                for (int id : ports.keySet()) {
+                    cluster.httpPorts.put(id, ServerJvm.freePort());
+                }
+            }
+            if (proxyAll) {
+                for (int a : ports.keySet()) {
+                    for (int b : ports.keySet()) {
+                        if (a < b) {
+                            proxied.add(key(a, b));
+                        }
+                    }
+                }
+            }
             for (List<Integer> pair : proxied) {
                 if (!ports.containsKey(pair.get(0)) || !ports.containsKey(pair.get(1))) {
                     throw new IllegalArgumentException("no such servers for a proxied link: " + pair);
@@ -224,6 +249,9 @@ public final class EnsembleCluster implements AutoCloseable {
         cfg.append("dataDir=").append(data).append('\n');
         cfg.append("clientPort=").append(ports.get(id).client()).append('\n');
         cfg.append("clientPortAddress=127.0.0.1\n");
+        if (httpPorts.containsKey(id)) {
+            cfg.append("admin.serverPort=").append(httpPorts.get(id)).append('\n');
+        }
         for (int n : ports.keySet()) {
             Ports p = portsAsSeenBy(id, n);
             cfg.append("server.").append(n).append("=127.0.0.1:").append(p.quorum()).append(':')
@@ -247,6 +275,15 @@ public final class EnsembleCluster implements AutoCloseable {
 
     public Ports ports(int id) {
         return ports.get(id);
+    }
+
+    /** Server {@code id}'s HTTP port on 127.0.0.1; the builder must have asked for {@link Builder#adminServer()}. */
+    public int httpPort(int id) {
+        Integer port = httpPorts.get(id);
+        if (port == null) {
+            throw new IllegalStateException("the HTTP port is off (EnsembleCluster.Builder.adminServer())");
+        }
+        return port;
     }
 
     public List<Integer> ids() {

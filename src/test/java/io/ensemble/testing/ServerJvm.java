@@ -55,8 +55,13 @@ public final class ServerJvm {
 
     /** Sends a four-letter word to 127.0.0.1:port and returns the whole answer (at most 1 MiB), or "" if none. */
     public static String fourLetterWord(int port, String word) {
+        return fourLetterWord("127.0.0.1", port, word);
+    }
+
+    /** Sends a four-letter word to host:port and returns the whole answer (at most 1 MiB), or "" if none. */
+    public static String fourLetterWord(String host, int port, String word) {
         try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress("127.0.0.1", port), 1000);
+            s.connect(new InetSocketAddress(host, port), 1000);
             s.setSoTimeout(10_000);
             OutputStream out = s.getOutputStream();
             out.write(word.getBytes(StandardCharsets.US_ASCII));

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.awaitility.Awaitility.await;
@@ -22,15 +23,34 @@ public final class ServerProcess implements AutoCloseable {
     private final Path cfg;
     private final Path console;
     private final List<String> jvmFlags;
+    private final String host;
     private final int port;
+    /** The whole environment of the server, or null to inherit the test JVM's. */
+    private final Map<String, String> env;
     private Process process;
 
     public ServerProcess(Path jar, Path cfg, Path console, int port, List<String> jvmFlags) {
+        this(jar, cfg, console, "127.0.0.1", port, jvmFlags, null);
+    }
+
+    private ServerProcess(Path jar, Path cfg, Path console, String host, int port, List<String> jvmFlags,
+                          Map<String, String> env) {
         this.jar = jar;
         this.cfg = cfg;
         this.console = console;
+        this.host = host;
         this.port = port;
         this.jvmFlags = List.copyOf(jvmFlags);
+        this.env = env == null ? null : Map.copyOf(env);
+    }
+
+    /**
+     * A server configured the way a container starts one: no zoo.cfg, {@code env} as its entire environment (the
+     * test JVM's is not inherited). Its client port is {@code host:port}.
+     */
+    public static ServerProcess fromEnv(Path jar, Map<String, String> env, Path console, String host, int port,
+                                        List<String> jvmFlags) {
+        return new ServerProcess(jar, null, console, host, port, jvmFlags, env);
     }
 
     public int port() {
@@ -38,7 +58,7 @@ public final class ServerProcess implements AutoCloseable {
     }
 
     public String connectString() {
-        return "127.0.0.1:" + port;
+        return host + ":" + port;
     }
 
     public long pid() {
@@ -60,10 +80,18 @@ public final class ServerProcess implements AutoCloseable {
         cmd.add("-cp");
         cmd.add(jar.toString());
         cmd.add("io.ensemble.Main");
-        cmd.add(cfg.toString());
-        Files.writeString(console, "\n=== " + String.join(" ", cmd) + "\n", StandardCharsets.UTF_8,
+        if (cfg != null) {
+            cmd.add(cfg.toString());
+        }
+        Files.writeString(console, "\n=== " + (env == null ? "" : "env " + new java.util.TreeMap<>(env) + " ")
+                + String.join(" ", cmd) + "\n", StandardCharsets.UTF_8,
                 java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
-        process = new ProcessBuilder(cmd)
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        if (env != null) {
+            pb.environment().clear();
+            pb.environment().putAll(env);
+        }
+        process = pb
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(console.toFile()))
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
@@ -72,7 +100,7 @@ public final class ServerProcess implements AutoCloseable {
 
     /** Waits until the server answers {@code ruok} with {@code imok}; fails at once if the JVM exits. */
     public void awaitServing() {
-        await("server on port " + port + " answers ruok").atMost(START_TIMEOUT)
+        await("server on " + connectString() + " answers ruok").atMost(START_TIMEOUT)
                 .pollInterval(Duration.ofMillis(25)).pollDelay(Duration.ZERO)
                 .failFast("the server process exited (see " + console + "):\n" + tail(40), () -> !isAlive())
                 .until(() -> "imok".equals(fourLetterWord("ruok")));
@@ -112,7 +140,7 @@ public final class ServerProcess implements AutoCloseable {
 
     /** Sends a four-letter word and returns the whole answer, or "" if the server did not answer. */
     public String fourLetterWord(String word) {
-        return ServerJvm.fourLetterWord(port, word);
+        return ServerJvm.fourLetterWord(host, port, word);
     }
 
     /** The server's last zxid from {@code srvr} ("Zxid: 0x..."), or -1. */

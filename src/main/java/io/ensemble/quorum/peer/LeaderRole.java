@@ -141,4 +141,19 @@ final class LeaderRole extends Role {
     int syncedFollowers() {
         return core.syncedFollowers();
     }
+
+    /** Connected learners, synced or not. Processor thread. */
+    int learners() {
+        return core.learners();
+    }
+
+    /** Observers in sync with this leader. Processor thread. */
+    java.util.List<Long> syncedObservers() {
+        return core.syncedObservers();
+    }
+
+    /** Learners' sync() requests waiting for a commit. Processor thread. */
+    int pendingSyncs() {
+        return core.pendingSyncs();
+    }
 }

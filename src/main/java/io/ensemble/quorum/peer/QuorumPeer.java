@@ -6,6 +6,7 @@ import io.ensemble.quorum.election.LeaderElection;
 import io.ensemble.quorum.election.ServerState;
 import io.ensemble.quorum.transport.QuorumLinkOptions;
 import io.ensemble.quorum.zab.ZabSettings;
+import io.ensemble.server.ElectionTimes;
 import io.ensemble.server.EnsembleServer;
 import io.ensemble.server.ReplicaHost;
 
@@ -13,6 +14,7 @@ import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -36,6 +38,7 @@ public final class QuorumPeer implements AutoCloseable {
     private Thread loop;
     private volatile Role role;
     private volatile Status status;
+    private volatile ElectionTimes elections = ElectionTimes.NONE;
     private volatile boolean closed;
 
     public QuorumPeer(EnsembleServer server) {
@@ -52,6 +55,7 @@ public final class QuorumPeer implements AutoCloseable {
         ctx = new PeerContext(config, host, log, ZabSettings.of(config.quorum()), QuorumLinkOptions.defaults(),
                 election);
         server.addStateListener(this::servingChanged);
+        server.quorumView(new PeerView(this, config.quorum().voters().size()));
         loop = Thread.ofPlatform().name("quorum-peer-" + ctx.myId()).daemon().start(this::run);
     }
 
@@ -67,6 +71,16 @@ public final class QuorumPeer implements AutoCloseable {
         listeners.remove(listener);
     }
 
+    /** How long the elections took, LOOKING to decision (ZooKeeper's election_time). */
+    ElectionTimes elections() {
+        return elections;
+    }
+
+    /** The current term's role, or null between terms. */
+    Role role() {
+        return role;
+    }
+
     /** Followers synced with this server while it leads; 0 otherwise. */
     public int syncedFollowers() {
         return role instanceof LeaderRole leader ? leader.syncedFollowers() : 0;
@@ -76,7 +90,11 @@ public final class QuorumPeer implements AutoCloseable {
         while (!closed) {
             try {
                 publish(new Status(ServerState.LOOKING, -1, ctx.log().currentEpoch(), false));
+                long lookingSince = System.nanoTime();
                 Decision d = ctx.election().lookForLeader(ctx.log().lastLogged(), ctx.log().currentEpoch()).get();
+                long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lookingSince);
+                elections = elections.plus(tookMillis); // before the publish: listeners may read it
+                LOG.info("quorum: server " + ctx.myId() + " elected " + d.leader() + " in " + tookMillis + " ms");
                 Role r = d.role() == ServerState.LEADING ? new LeaderRole(ctx) : new LearnerRole(ctx, d.leader());
                 role = r;
                 publish(new Status(d.role(), d.leader(), ctx.log().acceptedEpoch(), false));

@@ -12,7 +12,6 @@ import io.ensemble.quorum.zab.ZabMessage.Snap;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.Set;
@@ -60,12 +59,15 @@ public final class LeaderListener implements AutoCloseable {
         this.handler = handler;
     }
 
-    /** Binds this server's quorum port on all addresses (a pod does not know its own address before it starts). */
+    /**
+     * Binds this server's quorum port on all addresses (a pod does not know its own address before it starts), or
+     * with quorumListenOnAllIPs=false on its own server.N host only.
+     */
     public static LeaderListener bind(QuorumConfig config, QuorumLinkOptions options, Handler handler)
             throws IOException {
         ServerSocket listener = new ServerSocket();
         listener.setReuseAddress(true);
-        listener.bind(new InetSocketAddress(config.self().quorumPort()));
+        listener.bind(config.listenAddress(config.self().quorumPort()));
         return new LeaderListener(config, listener, options, handler);
     }
 

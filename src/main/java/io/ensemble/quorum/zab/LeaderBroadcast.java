@@ -82,4 +82,9 @@ final class LeaderBroadcast {
             pendingSyncs.add(log.lastZxid(), reply);
         }
     }
+
+    /** Learners' SYNCs waiting for their commit (ZooKeeper's pending_syncs). */
+    int pendingSyncs() {
+        return pendingSyncs.size();
+    }
 }

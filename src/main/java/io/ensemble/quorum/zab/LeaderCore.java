@@ -269,6 +269,21 @@ public final class LeaderCore {
         return (int) learners.values().stream().filter(h -> h.synced() && !h.observer).count();
     }
 
+    /** Connected learners, followers and observers, synced or not. */
+    public int learners() {
+        return learners.size();
+    }
+
+    /** Ids of the observers synced with this leader. */
+    public List<Long> syncedObservers() {
+        return learners.values().stream().filter(h -> h.synced() && h.observer).map(h -> h.sid).toList();
+    }
+
+    /** Learners' sync() requests waiting for their commit. */
+    public int pendingSyncs() {
+        return broadcast.pendingSyncs();
+    }
+
     public boolean isEstablished() {
         return stage == Stage.BROADCAST;
     }

@@ -24,4 +24,13 @@ final class PendingSyncs {
         }
         return out;
     }
+
+    /** Answers held back. */
+    int size() {
+        int n = 0;
+        for (List<Outbound> waiting : byZxid.values()) {
+            n += waiting.size();
+        }
+        return n;
+    }
 }

@@ -76,6 +76,33 @@ class LeaderCoreTest {
     }
 
     @Test
+    void countsLearnersSyncedObserversAndPendingSyncsForTheReports() {
+        LeaderCore l = establishedWith2(Set.of(4L));
+        assertThat(l.learners()).isEqualTo(1);
+        assertThat(l.syncedFollowers()).isEqualTo(1);
+        assertThat(l.syncedObservers()).isEmpty();
+
+        l.step(4, new ObserverInfo(4, 1, 0));
+        assertThat(l.learners()).as("connected, not yet synced").isEqualTo(2);
+        assertThat(l.syncedObservers()).isEmpty();
+        l.step(4, new AckEpoch(1, 0));
+        l.step(4, new Ack(Zxid.of(2, 0)));
+        assertThat(l.syncedObservers()).containsExactly(4L);
+        assertThat(l.syncedFollowers()).as("observers are not followers").isEqualTo(1);
+
+        LoggedTxn p = propose(l).persist().getFirst();
+        l.step(2, new Sync(9, 2, "/"));
+        assertThat(l.pendingSyncs()).as("the SYNC waits for the proposal before it").isEqualTo(1);
+        l.durable(p.zxid());
+        l.step(2, new Ack(p.zxid()));
+        assertThat(l.pendingSyncs()).isZero();
+
+        l.disconnected(4);
+        assertThat(l.learners()).isEqualTo(1);
+        assertThat(l.syncedObservers()).isEmpty();
+    }
+
+    @Test
     void stepsDownWhenAFollowerIsAheadDuringDiscovery() {
         LeaderCore l = new LeaderCore(settings(Set.of(1L, 2L, 3L), Set.of()),
                 new PersistedState(1, 1, 0, List.of()));

@@ -5,7 +5,6 @@ import io.ensemble.config.QuorumConfig;
 import io.ensemble.quorum.election.ElectionTransport;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.Collection;
@@ -43,11 +42,14 @@ public final class TcpElectionTransport implements ElectionTransport {
         this.peers = peers.stream().filter(p -> p.id() != myId).toList();
     }
 
-    /** Binds this server's election port on all addresses (pods do not know their own address before start). */
+    /**
+     * Binds this server's election port on all addresses (a pod does not know its own address before it starts), or
+     * with quorumListenOnAllIPs=false on its own server.N host only.
+     */
     public static TcpElectionTransport bind(QuorumConfig config) throws IOException {
         ServerSocket listener = new ServerSocket();
         listener.setReuseAddress(true);
-        listener.bind(new InetSocketAddress(config.self().electionPort()));
+        listener.bind(config.listenAddress(config.self().electionPort()));
         return new TcpElectionTransport(config.myId(), config.peers(), listener, TransportOptions.defaults());
     }
 
