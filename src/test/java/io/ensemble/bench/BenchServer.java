@@ -11,23 +11,39 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A coordination server under benchmark, run as its own JVM: either Ensemble ({@code java -cp ensemble.jar
+ * One coordination server under benchmark, run as its own JVM: either Ensemble ({@code java -cp ensemble.jar
  * io.ensemble.Main zoo.cfg}) or Apache ZooKeeper ({@code java -cp <test classpath>
- * org.apache.zookeeper.server.ZooKeeperServerMain zoo.cfg}). Both get the same zoo.cfg settings, the same JVM flags
- * and the JDK of the benchmark JVM. Not a test (no Test/IT suffix): surefire and failsafe skip it.
+ * org.apache.zookeeper.server.ZooKeeperServerMain zoo.cfg} standalone, {@code ...quorum.QuorumPeerMain zoo.cfg} as
+ * a member of an ensemble). Both get the same zoo.cfg settings, the same JVM flags and the JDK of the benchmark
+ * JVM. {@link BenchCluster} groups one system's servers. Not a test (no Test/IT suffix): surefire and failsafe skip
+ * it.
  */
 final class BenchServer implements AutoCloseable {
     private static final long START_TIMEOUT_MS = 60_000;
 
+    /** Ports of one server. */
+    record Ports(int client, int quorum, int election) {
+        static Ports allocate() throws IOException {
+            return new Ports(ServerJvm.freePort(), ServerJvm.freePort(), ServerJvm.freePort());
+        }
+    }
+
+    /** The zoo.cfg settings both systems share. */
+    record Config(int tickTime, boolean forceSync, int initLimit, int syncLimit, List<String> jvmFlags,
+                  Path ensembleJar) {
+    }
+
     private final String name;
+    private final int myid;
     private final List<String> command;
     private final Path console;
     private final int port;
     private final Path dataDir;
     private Process process;
 
-    private BenchServer(String name, List<String> command, Path console, int port, Path dataDir) {
+    private BenchServer(String name, int myid, List<String> command, Path console, int port, Path dataDir) {
         this.name = name;
+        this.myid = myid;
         this.command = List.copyOf(command);
         this.console = console;
         this.port = port;
@@ -35,47 +51,63 @@ final class BenchServer implements AutoCloseable {
     }
 
     /**
-     * Writes {@code <dir>/zoo.cfg} with the shared settings and returns the server, not yet started.
+     * Writes {@code <dir>/zoo.cfg} (and, in an ensemble, {@code <dir>/data/myid}) and returns the server, not yet
+     * started.
      *
      * @param zooKeeper true for Apache ZooKeeper, false for Ensemble
+     * @param myid      this server's id (1-based); ignored when {@code peers} has one entry (standalone)
+     * @param peers     every server's ports, index 0 is server.1; one entry means standalone
      */
-    static BenchServer create(boolean zooKeeper, Path dir, int tickTime, boolean forceSync, List<String> jvmFlags,
-                              Path ensembleJar) throws IOException {
+    static BenchServer create(boolean zooKeeper, Path dir, int myid, List<Ports> peers, Config c)
+            throws IOException {
         Files.createDirectories(dir);
         Path data = Files.createDirectories(dir.resolve("data"));
-        int port = ServerJvm.freePort();
-        String cfg = String.join("\n",
-                "tickTime=" + tickTime,
+        boolean quorum = peers.size() > 1;
+        int port = quorum ? peers.get(myid - 1).client() : peers.get(0).client();
+        List<String> cfg = new ArrayList<>(List.of(
+                "tickTime=" + c.tickTime(),
                 "clientPort=" + port,
                 "clientPortAddress=127.0.0.1",
                 "dataDir=" + data,
                 "maxClientCnxns=0",
                 "snapCount=100000",
                 "globalOutstandingLimit=1000",
-                "forceSync=" + (forceSync ? "yes" : "no"),
+                "forceSync=" + (c.forceSync() ? "yes" : "no"),
                 "admin.enableServer=false",
-                "4lw.commands.whitelist=*",
-                "");
+                "4lw.commands.whitelist=*"));
+        if (quorum) {
+            cfg.add("initLimit=" + c.initLimit());
+            cfg.add("syncLimit=" + c.syncLimit());
+            cfg.add("quorumListenOnAllIPs=false");
+            for (int i = 0; i < peers.size(); i++) {
+                Ports p = peers.get(i);
+                cfg.add("server." + (i + 1) + "=127.0.0.1:" + p.quorum() + ":" + p.election());
+            }
+            Files.writeString(data.resolve("myid"), myid + "\n", StandardCharsets.UTF_8);
+        }
+        cfg.add("");
         Path cfgFile = dir.resolve("zoo.cfg");
-        Files.writeString(cfgFile, cfg, StandardCharsets.UTF_8);
+        Files.writeString(cfgFile, String.join("\n", cfg), StandardCharsets.UTF_8);
         List<String> cmd = new ArrayList<>();
         cmd.add(ServerJvm.javaCommand());
-        cmd.addAll(jvmFlags);
+        cmd.addAll(c.jvmFlags());
         if (zooKeeper) {
             // ZooKeeper reads these as system properties too (zoo.cfg sets zookeeper.<key>; explicit is clearer).
-            cmd.add("-Dzookeeper.forceSync=" + (forceSync ? "yes" : "no"));
+            cmd.add("-Dzookeeper.forceSync=" + (c.forceSync() ? "yes" : "no"));
             cmd.add("-Dzookeeper.admin.enableServer=false");
             cmd.add("-Dzookeeper.4lw.commands.whitelist=*");
             cmd.add("-cp");
             cmd.add(System.getProperty("java.class.path"));
-            cmd.add("org.apache.zookeeper.server.ZooKeeperServerMain");
+            cmd.add(quorum ? "org.apache.zookeeper.server.quorum.QuorumPeerMain"
+                    : "org.apache.zookeeper.server.ZooKeeperServerMain");
         } else {
             cmd.add("-cp");
-            cmd.add(ensembleJar.toString());
+            cmd.add(c.ensembleJar().toString());
             cmd.add("io.ensemble.Main");
         }
         cmd.add(cfgFile.toString());
-        return new BenchServer(zooKeeper ? "ZooKeeper" : "Ensemble", cmd, dir.resolve("console.log"), port, data);
+        String name = (zooKeeper ? "ZooKeeper" : "Ensemble") + (quorum ? "-" + myid : "");
+        return new BenchServer(name, quorum ? myid : 0, cmd, dir.resolve("console.log"), port, data);
     }
 
     static Path locateEnsembleJar() {
@@ -87,16 +119,32 @@ final class BenchServer implements AutoCloseable {
         return name;
     }
 
+    int myid() {
+        return myid;
+    }
+
     String connectString() {
         return "127.0.0.1:" + port;
+    }
+
+    int port() {
+        return port;
     }
 
     Path dataDir() {
         return dataDir;
     }
 
+    Path console() {
+        return console;
+    }
+
     long pid() {
         return process == null ? -1 : process.pid();
+    }
+
+    boolean isAlive() {
+        return process != null && process.isAlive();
     }
 
     void start() throws IOException {
@@ -113,9 +161,7 @@ final class BenchServer implements AutoCloseable {
     long awaitServing() throws InterruptedException {
         long t0 = System.nanoTime();
         while (true) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException(name + " exited at start-up, see " + console + ":\n" + tail(40));
-            }
+            checkAlive();
             if ("imok".equals(fourLetterWord("ruok"))) {
                 return (System.nanoTime() - t0) / 1_000_000;
             }
@@ -125,6 +171,22 @@ final class BenchServer implements AutoCloseable {
             }
             Thread.sleep(50); // benchmark code, not a test: polling a starting process; 50 ms bounds the timing error
         }
+    }
+
+    void checkAlive() {
+        if (!process.isAlive()) {
+            throw new IllegalStateException(name + " exited, see " + console + ":\n" + tail(40));
+        }
+    }
+
+    /** The {@code Mode:} line of {@code srvr} (standalone, leader, follower, ...), or "" while not serving. */
+    String mode() {
+        for (String line : fourLetterWord("srvr").split("\n")) {
+            if (line.startsWith("Mode: ")) {
+                return line.substring("Mode: ".length()).trim();
+            }
+        }
+        return "";
     }
 
     String fourLetterWord(String word) {
