@@ -40,6 +40,25 @@ public record QuorumConfig(long myId, List<PeerSpec> peers, int initLimit, int s
         return peers.stream().filter(p -> !p.observer()).toList();
     }
 
+    /**
+     * The membership as ZooKeeper prints it into /zookeeper/config: {@code server.N=host:quorumPort:electionPort:
+     * participant|observer[;clientAddress:clientPort]} per server, then {@code version=0} (no reconfig).
+     */
+    public String membership() {
+        StringBuilder sb = new StringBuilder();
+        for (PeerSpec p : peers.stream().sorted(java.util.Comparator.comparingLong(PeerSpec::id)).toList()) {
+            String h = p.host().contains(":") ? "[" + p.host() + "]" : p.host();
+            sb.append("server.").append(p.id()).append('=').append(h).append(':').append(p.quorumPort()).append(':')
+                    .append(p.electionPort()).append(':').append(p.observer() ? "observer" : "participant");
+            if (p.clientPort() > 0) {
+                sb.append(';').append(p.clientHost() == null ? "0.0.0.0" : p.clientHost()).append(':')
+                        .append(p.clientPort());
+            }
+            sb.append('\n');
+        }
+        return sb.append("version=0").toString();
+    }
+
     /** Votes needed for a majority of the voting members. */
     public int quorumSize() {
         return voters().size() / 2 + 1;

@@ -10,7 +10,6 @@ import io.ensemble.wire.JuteWriter;
 import io.ensemble.wire.MalformedRecordException;
 import io.ensemble.wire.Requests;
 
-import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -24,7 +23,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -138,7 +136,7 @@ final class ClientConnection implements Watcher {
         boolean flushFirst = false;
         // Not try-with-resources: closing the stream would close the socket before the writer has flushed.
         try {
-            DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 64 * 1024));
+            DataInputStream in = new DataInputStream(new ElasticInput(socket.getInputStream()));
             socket.setSoTimeout(HANDSHAKE_TIMEOUT_MS);
             int first = in.readInt();
             String word = FourLetterWords.wordOf(first);
@@ -215,17 +213,14 @@ final class ClientConnection implements Watcher {
     }
 
     private void writeLoop() {
-        JuteWriter w = new JuteWriter(8 * 1024);
+        JuteWriter w = null;
         try {
             OutputStream out = socket.getOutputStream();
             boolean closing = false;
             while (!closing) {
-                Object msg = outbox.poll(1, TimeUnit.SECONDS);
-                if (msg == null) {
-                    if (closed.get()) {
-                        return;
-                    }
-                    continue;
+                Object msg = outbox.take(); // close() always queues CLOSE, so this wakes up
+                if (w == null) {
+                    w = new JuteWriter(1024);
                 }
                 w.reset();
                 while (msg != null) {
@@ -242,6 +237,9 @@ final class ClientConnection implements Watcher {
                 if (w.size() > 0) {
                     out.write(w.asByteBuffer().array(), 0, w.size());
                     out.flush();
+                }
+                if (outbox.isEmpty()) {
+                    w = null; // an idle connection keeps no buffer
                 }
             }
         } catch (IOException e) {

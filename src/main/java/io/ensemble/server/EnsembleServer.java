@@ -12,6 +12,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -86,8 +87,7 @@ public final class EnsembleServer implements AutoCloseable, ServerContext {
     }
 
     private void bindAndServe() throws IOException {
-        recovered = storage.recoverWithTail(TAIL_KEPT);
-        processor.start(recovered.lastZxid(), storage.start(recovered.lastZxid(), processor, this::fatal));
+        recover();
         InetSocketAddress address = config.clientPortAddress() == null
                 ? new InetSocketAddress(config.clientPort())
                 : new InetSocketAddress(config.clientPortAddress(), config.clientPort());
@@ -105,6 +105,16 @@ public final class EnsembleServer implements AutoCloseable, ServerContext {
                 : " (standalone") + ", tickTime " + config.tickTime() + "ms, session timeouts "
                 + config.minSessionTimeout() + ".." + config.maxSessionTimeout() + "ms)");
         stateChanged();
+    }
+
+    /** Loads the data from disk and starts the log after it; an ensemble's membership goes into /zookeeper/config. */
+    private void recover() {
+        recovered = storage.recoverWithTail(TAIL_KEPT);
+        if (config.replicated()) {
+            tree.setMembership(config.quorum().membership().getBytes(StandardCharsets.UTF_8),
+                    System.currentTimeMillis());
+        }
+        processor.start(recovered.lastZxid(), storage.start(recovered.lastZxid(), processor, this::fatal));
     }
 
     /** How many of the last logged transactions recovery keeps in memory: a new leader DIFFs learners from them. */
@@ -194,8 +204,7 @@ public final class EnsembleServer implements AutoCloseable, ServerContext {
         sessions.clear();
         storage = Storage.open(config.storage(), config.dataDir(), config.dataLogDir(), config.juteMaxBuffer(), tree,
                 sessions);
-        recovered = storage.recoverWithTail(TAIL_KEPT);
-        processor.start(recovered.lastZxid(), storage.start(recovered.lastZxid(), processor, this::fatal));
+        recover();
         return recovered;
     }
 

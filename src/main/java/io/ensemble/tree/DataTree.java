@@ -55,6 +55,19 @@ public final class DataTree {
         return node;
     }
 
+    /**
+     * Puts an ensemble's membership into /zookeeper/config, as ZooKeeper does at start-up whether or not reconfig
+     * is enabled (not a transaction: every server writes it itself): version -1 and mzxid 0 (the config version).
+     */
+    public void setMembership(byte[] config, long time) {
+        DataNode node = nodes.get(CONFIG);
+        approximateDataSize += config.length - node.data.length;
+        node.data = config;
+        node.version = -1;
+        node.mzxid = 0;
+        node.mtime = time;
+    }
+
     public static boolean isSpecial(String path) {
         return path.equals("/") || path.equals(ZOOKEEPER) || path.equals(QUOTA) || path.equals(CONFIG);
     }

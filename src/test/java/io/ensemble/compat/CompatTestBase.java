@@ -21,9 +21,10 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * One server per test class (fresh data directory), a connected {@link ZooKeeper} ({@link #zk}, default watcher
- * {@link #zkEvents}) and a started {@link CuratorFramework}. Each test gets its own persistent root node
- * {@link #root} so tests in one class do not see each other's nodes.
+ * One server (in ensemble mode one 3-server ensemble, see {@link TestServer}) per test class (fresh data directory),
+ * a connected {@link ZooKeeper} ({@link #zk}, default watcher {@link #zkEvents}) and a started
+ * {@link CuratorFramework}. Each test gets its own persistent root node {@link #root} so tests in one class do not
+ * see each other's nodes.
  */
 @Timeout(180)
 abstract class CompatTestBase {

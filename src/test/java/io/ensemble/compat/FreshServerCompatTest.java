@@ -18,11 +18,13 @@ import java.util.List;
 
 import static io.ensemble.compat.CompatTestBase.assertKeeperError;
 import static io.ensemble.compat.CompatTestBase.bytes;
+import static io.ensemble.compat.CompatTestBase.str;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Behaviour only visible on a brand-new server: zxid numbering from the first session, the initial tree's Stats
- * and the root's cversion arithmetic (protocol sections 2.9, 8.2, 8.3, 8.5). One server per test.
+ * and the root's cversion arithmetic (protocol sections 2.9, 8.2, 8.3, 8.5). One server per test. In an ensemble
+ * the zxids carry the elected epoch in their high 32 bits ({@link TestServer#zxid}); the counting is the same.
  */
 @Timeout(180)
 class FreshServerCompatTest {
@@ -55,16 +57,16 @@ class FreshServerCompatTest {
     void firstSessionTakesZxidOneSoTheFirstNodeHasCzxidTwo() throws Exception {
         Stat stat = new Stat();
         zk.create("/a", bytes("x"), OPEN, CreateMode.PERSISTENT, stat);
-        assertThat(stat.getCzxid()).isEqualTo(2);
-        assertThat(stat.getMzxid()).isEqualTo(2);
-        assertThat(stat.getPzxid()).isEqualTo(2);
+        assertThat(stat.getCzxid()).isEqualTo(server.zxid(2));
+        assertThat(stat.getMzxid()).isEqualTo(server.zxid(2));
+        assertThat(stat.getPzxid()).isEqualTo(server.zxid(2));
     }
 
     @Test
     void everyWriteSessionCreateAndCloseConsumesOneZxidEvenWhenItFails() throws Exception {
         Stat a = new Stat();
         zk.create("/a", null, OPEN, CreateMode.PERSISTENT, a);
-        assertThat(a.getCzxid()).isEqualTo(2);
+        assertThat(a.getCzxid()).isEqualTo(server.zxid(2));
 
         assertKeeperError(KeeperException.Code.NODEEXISTS, () -> zk.create("/a", null, OPEN, CreateMode.PERSISTENT)); // 3
         assertKeeperError(KeeperException.Code.NONODE, () -> zk.setData("/missing", null, -1));                   // 4
@@ -76,26 +78,27 @@ class FreshServerCompatTest {
         zk.sync("/a");
         Stat b = new Stat();
         zk.create("/b", null, OPEN, CreateMode.PERSISTENT, b);
-        assertThat(b.getCzxid()).isEqualTo(6);
+        assertThat(b.getCzxid()).isEqualTo(server.zxid(6));
 
         assertKeeperError(KeeperException.Code.NONODE, () -> zk.multi(List.of(
                 Op.create("/c1", null, OPEN, CreateMode.PERSISTENT),
                 Op.check("/missing", -1))));                                                                       // 7
         Stat c = new Stat();
         zk.create("/c", null, OPEN, CreateMode.PERSISTENT, c);
-        assertThat(c.getCzxid()).as("a failed multi consumes exactly one zxid").isEqualTo(8);
+        assertThat(c.getCzxid()).as("a failed multi consumes exactly one zxid").isEqualTo(server.zxid(8));
 
         ZooKeeper other = server.connect();                                                                        // 9
         other.close();                                                                                             // 10
         Stat d = new Stat();
         zk.create("/d", null, OPEN, CreateMode.PERSISTENT, d);
-        assertThat(d.getCzxid()).as("createSession and closeSession consume one zxid each").isEqualTo(11);
+        assertThat(d.getCzxid()).as("createSession and closeSession consume one zxid each")
+                .isEqualTo(server.zxid(11));
 
         Stat acl = zk.setACL("/d", OPEN, 0);                                                                       // 12
-        assertThat(acl.getMzxid()).as("setACL does not change mzxid").isEqualTo(11);
+        assertThat(acl.getMzxid()).as("setACL does not change mzxid").isEqualTo(server.zxid(11));
         Stat set = zk.setData("/d", bytes("x"), -1);                                                                // 13
-        assertThat(set.getMzxid()).isEqualTo(13);
-        assertThat(set.getCzxid()).isEqualTo(11);
+        assertThat(set.getMzxid()).isEqualTo(server.zxid(13));
+        assertThat(set.getCzxid()).isEqualTo(server.zxid(11));
     }
 
     @Test
@@ -108,11 +111,11 @@ class FreshServerCompatTest {
         owner.close();                                                           // 7: one txn for all three
         Stat parent = zk.exists("/p", false);
         assertThat(parent.getNumChildren()).isZero();
-        assertThat(parent.getPzxid()).isEqualTo(7);
+        assertThat(parent.getPzxid()).isEqualTo(server.zxid(7));
         assertThat(parent.getCversion()).isEqualTo(6);
         Stat next = new Stat();
         zk.create("/q", null, OPEN, CreateMode.PERSISTENT, next);
-        assertThat(next.getCzxid()).isEqualTo(8);
+        assertThat(next.getCzxid()).isEqualTo(server.zxid(8));
     }
 
     @Test
@@ -128,10 +131,10 @@ class FreshServerCompatTest {
             log.awaitEvent(org.apache.zookeeper.Watcher.Event.EventType.NodeDeleted, "/p/b");  // expiry: 6
         }
         Stat parent = zk.exists("/p", false);
-        assertThat(parent.getPzxid()).isEqualTo(6);
+        assertThat(parent.getPzxid()).isEqualTo(server.zxid(6));
         Stat next = new Stat();
         zk.create("/q", null, OPEN, CreateMode.PERSISTENT, next);
-        assertThat(next.getCzxid()).isEqualTo(7);
+        assertThat(next.getCzxid()).isEqualTo(server.zxid(7));
     }
 
     @Test
@@ -139,10 +142,36 @@ class FreshServerCompatTest {
         assertThat(zk.exists("/", false)).isEqualTo(stat(0, 0, 0, 0, 0, -1, 0, 0, 0, 1, 0));
         assertThat(zk.exists("/zookeeper", false)).isEqualTo(stat(0, 0, 0, 0, 0, -2, 0, 0, 0, 2, 0));
         assertThat(zk.exists("/zookeeper/quota", false)).isEqualTo(stat(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0));
-        assertThat(zk.exists("/zookeeper/config", false)).isEqualTo(stat(0, 0, 0, 0, 0, 0, -1, 0, 0, 0, 0));
         assertThat(zk.getData("/", false, null)).isNotNull().isEmpty();
         assertThat(zk.getChildren("/", false)).containsExactly("zookeeper");
         assertThat(zk.getChildren("/zookeeper", false)).containsExactlyInAnyOrder("quota", "config");
+    }
+
+    @Test
+    void configNodeIsEmptyStandaloneAndHoldsTheStaticMembershipInAnEnsemble() throws Exception {
+        if (!TestServer.ENSEMBLE) {
+            assertThat(zk.exists("/zookeeper/config", false)).isEqualTo(stat(0, 0, 0, 0, 0, 0, -1, 0, 0, 0, 0));
+            return;
+        }
+        // QuorumPeerMain calls ZKDatabase.initConfigInZKDatabase(quorumVerifier) on every server of an ensemble
+        // (reconfigEnabled or not; a learner does it again after a SNAP): setData(CONFIG_NODE, qv.toString(), -1,
+        // qv.getVersion(), now), i.e. version -1, mzxid = the config version (0 for a static zoo.cfg), mtime = now.
+        // QuorumServer.toString() is host:quorumPort:electionPort:participant[;clientHost:clientPort], the client
+        // part only when the server.N line had one (here ";clientPort", read as 0.0.0.0:clientPort).
+        StringBuilder membership = new StringBuilder();
+        for (io.ensemble.config.PeerSpec p : server.peers()) {
+            membership.append("server.").append(p.id()).append('=').append(p.host())
+                    .append(':').append(p.quorumPort()).append(':').append(p.electionPort())
+                    .append(p.observer() ? ":observer" : ":participant")
+                    .append(";0.0.0.0:").append(p.clientPort()).append('\n');
+        }
+        membership.append("version=0");
+        Stat stat = new Stat();
+        byte[] data = zk.getConfig(false, stat);
+        assertThat(str(data)).as("getConfig / zkCli config on a server of an ensemble")
+                .isEqualTo(membership.toString());
+        assertThat(stat).isEqualTo(stat(0, 0, 0, stat.getMtime(), -1, 0, -1, 0, data.length, 0, 0));
+        assertThat(stat.getMtime()).as("set when the server started").isPositive();
     }
 
     @Test

@@ -548,19 +548,21 @@ class RawProtocolCompatTest extends CompatTestBase {
     void fourLetterWordsAnswerOnAFreshConnection() throws Exception {
         assertThat(fourLetterWord("ruok")).isEqualTo("imok");
         String srvr = fourLetterWord("srvr");
-        assertThat(srvr).contains("Zookeeper version:").contains("Mode: standalone").contains("Zxid: 0x")
+        assertThat(srvr).contains("Zookeeper version:").contains("Mode: " + server.mode()).contains("Zxid: 0x")
                 .contains("Node count:");
         assertThat(fourLetterWord("isro")).isEqualTo("rw");
-        assertThat(fourLetterWord("mntr")).contains("zk_server_state\tstandalone").contains("zk_znode_count\t")
+        assertThat(fourLetterWord("mntr")).contains("zk_server_state\t" + server.mode()).contains("zk_znode_count\t")
                 .contains("zk_version\t").contains("zk_watch_count\t").contains("zk_ephemerals_count\t")
                 .contains("zk_approximate_data_size\t").contains("zk_num_alive_connections\t")
                 .contains("zk_outstanding_requests\t");
-        assertThat(fourLetterWord("conf")).contains("tickTime=200").contains("maxClientCnxns=60")
-                .contains("minSessionTimeout=400").contains("maxSessionTimeout=4000").contains("dataDir=")
-                .contains("serverId=0");
+        String conf = fourLetterWord("conf");
+        assertThat(conf).contains("tickTime=200").contains("maxClientCnxns=60")
+                .contains("minSessionTimeout=400").contains("maxSessionTimeout=4000").contains("dataDir=");
+        assertThat(conf.lines().toList()).as("0 standalone, the myid of the server in an ensemble")
+                .contains("serverId=" + server.target().config().serverId());
         assertThat(fourLetterWord("envi")).startsWith("Environment:").contains("zookeeper.version=");
         String stat = fourLetterWord("stat");
-        assertThat(stat).contains("Clients:").contains("Mode: standalone");
+        assertThat(stat).contains("Clients:").contains("Mode: " + server.mode());
         assertThat(stat.indexOf("Clients:")).isGreaterThan(stat.indexOf("Zookeeper version:"));
     }
 

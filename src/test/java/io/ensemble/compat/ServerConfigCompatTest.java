@@ -84,7 +84,7 @@ class ServerConfigCompatTest {
         start(b -> b.fourLetterWords(Set.of("srvr")));
         assertThat(fourLetterWord("ruok")).isEqualTo("ruok is not executed because it is not in the whitelist.\n");
         assertThat(fourLetterWord("mntr")).isEqualTo("mntr is not executed because it is not in the whitelist.\n");
-        assertThat(fourLetterWord("srvr")).contains("Mode: standalone");
+        assertThat(fourLetterWord("srvr")).contains("Mode: " + server.mode());
         // after the handshake the same bytes are just a frame length: a normal session still works
         try (RawZkConnection raw = RawZkConnection.connectNew(server.port(), 4000)) {
             assertThat(raw.connectResponse().getTimeOut()).isEqualTo(4000);

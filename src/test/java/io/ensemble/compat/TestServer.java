@@ -1,12 +1,17 @@
 package io.ensemble.compat;
 
+import io.ensemble.config.PeerSpec;
+import io.ensemble.config.QuorumConfig;
 import io.ensemble.config.ServerConfig;
+import io.ensemble.quorum.peer.QuorumPeer;
 import io.ensemble.server.EnsembleServer;
+import io.ensemble.testing.ServerJvm;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.retry.ExponentialBackoffRetry;
 import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.ZooKeeper;
+import org.awaitility.core.ConditionTimeoutException;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -20,10 +25,25 @@ import java.util.function.Consumer;
 import static org.awaitility.Awaitility.await;
 
 /**
- * One in-JVM Ensemble server plus every client opened against it; {@link #close()} closes the clients first, then
- * the server. tickTime is 200 ms, so negotiated session timeouts lie in [400, 4000] ms.
+ * The server under test plus every client opened against it; {@link #close()} closes the clients first, then the
+ * server(s). tickTime is 200 ms, so negotiated session timeouts lie in [400, 4000] ms.
+ *
+ * <p>Two modes, chosen by the system property {@value #ENSEMBLE_PROPERTY} (the pom's {@code compat-ensemble}
+ * surefire execution sets it):
+ * <ul>
+ *   <li>standalone (default): one in-JVM server;</li>
+ *   <li>ensemble: three in-JVM servers of one ensemble (leader election + ZAB over loopback), every server with the
+ *       same settings, and every client connects to a FOLLOWER only, so that each write is forwarded to the leader
+ *       and answered at commit time, and each reconnect revalidates the session through the leader.</li>
+ * </ul>
+ * Tests use {@link #port()} and {@link #connectString()} and do not care which mode runs; the few that must differ
+ * use {@link #ENSEMBLE}, {@link #mode()}, {@link #zxid(long)} or {@link #peers()}.
  */
 final class TestServer implements AutoCloseable {
+    static final String ENSEMBLE_PROPERTY = "compat.ensemble";
+    /** Whether this run checks a 3-server ensemble (clients on a follower) instead of a standalone server. */
+    static final boolean ENSEMBLE = Boolean.getBoolean(ENSEMBLE_PROPERTY);
+    static final int ENSEMBLE_SIZE = 3;
     static final Duration TIMEOUT = Duration.ofSeconds(30);
     static final int TICK_TIME = 200;
     /** The largest session timeout the server grants (20 x tickTime); what every default client asks for. */
@@ -31,23 +51,85 @@ final class TestServer implements AutoCloseable {
     /** digest id of "super:test". */
     static final String SUPER_DIGEST = "super:D/InIHSb7yEEbrWz8b9l71RjZJU=";
 
-    private volatile EnsembleServer server;
+    /** One server; in ensemble mode also its quorum peer (null when standalone). */
+    private static final class Member {
+        final ServerConfig config;
+        volatile EnsembleServer server;
+        volatile QuorumPeer peer;
+
+        Member(ServerConfig config) {
+            this.config = config;
+        }
+
+        void start() throws IOException {
+            EnsembleServer s = new EnsembleServer(config);
+            s.start();
+            server = s;
+            if (config.replicated()) {
+                QuorumPeer p = new QuorumPeer(s);
+                try {
+                    p.start();
+                } catch (IOException | RuntimeException e) {
+                    s.close();
+                    throw e;
+                }
+                peer = p;
+            }
+        }
+
+        void stop() {
+            QuorumPeer p = peer;
+            if (p != null) {
+                p.close();
+            }
+            EnsembleServer s = server;
+            if (s != null) {
+                s.close();
+            }
+        }
+
+        long id() {
+            return config.serverId();
+        }
+    }
+
+    private final List<Member> members;
+    /** The server every client of this TestServer connects to: the only one standalone, a follower in an ensemble. */
+    private volatile Member target;
     private final List<AutoCloseable> clients = new ArrayList<>();
 
-    private TestServer(EnsembleServer server) {
-        this.server = server;
+    private TestServer(List<Member> members) {
+        this.members = members;
     }
 
     /**
-     * Stops the server and starts a new one on the same port and data directory; clients stay open and reconnect
-     * on their own.
+     * Restarts the server the clients use on the same ports and data directory (in an ensemble: that follower,
+     * which rejoins the same leader) and returns once it serves again; clients stay open and reconnect on their own.
      */
     void restart() throws IOException {
-        ServerConfig old = server.config();
-        int port = port();
-        server.close();
-        ServerConfig.Builder b = ServerConfig.builder()
-                .clientPort(port)
+        Member m = target;
+        if (!ENSEMBLE) {
+            ServerConfig old = m.server.config();
+            int port = port();
+            m.stop();
+            // the first start may have asked for port 0: the restart binds the port it got
+            Member next = new Member(rebuild(old).clientPort(port).build());
+            next.start();
+            members.set(members.indexOf(m), next);
+            target = next;
+            return;
+        }
+        m.stop();
+        Member next = new Member(m.config);
+        next.start();
+        members.set(members.indexOf(m), next);
+        target = next;
+        awaitServing();
+    }
+
+    private static ServerConfig.Builder rebuild(ServerConfig old) {
+        return ServerConfig.builder()
+                .clientPort(old.clientPort())
                 .tickTime(old.tickTime())
                 .dataDir(old.dataDir())
                 .dataLogDir(old.dataLogDir())
@@ -60,17 +142,19 @@ final class TestServer implements AutoCloseable {
                 .maxSessionTimeout(old.maxSessionTimeout())
                 .adminEnableServer(false)
                 .adminServerPort(0);
-        EnsembleServer next = new EnsembleServer(b.build());
-        next.start();
-        server = next;
     }
 
     static TestServer start(Path dataDir) throws IOException {
         return start(dataDir, b -> { });
     }
 
+    /** Starts the server(s); {@code customizer} applies to every server of an ensemble alike. */
     static TestServer start(Path dataDir, Consumer<ServerConfig.Builder> customizer) throws IOException {
-        ServerConfig.Builder builder = ServerConfig.builder()
+        return ENSEMBLE ? startEnsemble(dataDir, customizer) : startStandalone(dataDir, customizer);
+    }
+
+    private static ServerConfig.Builder defaults(Path dataDir) {
+        return ServerConfig.builder()
                 .clientPort(0)
                 .tickTime(TICK_TIME)
                 .dataDir(dataDir)
@@ -82,14 +166,113 @@ final class TestServer implements AutoCloseable {
                 // several servers may run in one JVM and the machine is shared: no fixed HTTP port
                 .adminEnableServer(false)
                 .adminServerPort(0);
+    }
+
+    private static TestServer startStandalone(Path dataDir, Consumer<ServerConfig.Builder> customizer)
+            throws IOException {
+        ServerConfig.Builder builder = defaults(dataDir);
         customizer.accept(builder);
-        EnsembleServer server = new EnsembleServer(builder.build());
-        server.start();
-        return new TestServer(server);
+        Member m = new Member(builder.build());
+        m.start();
+        TestServer ts = new TestServer(new ArrayList<>(List.of(m)));
+        ts.target = m;
+        return ts;
+    }
+
+    private static TestServer startEnsemble(Path dataDir, Consumer<ServerConfig.Builder> customizer)
+            throws IOException {
+        // The ports are picked free, then bound: on a busy machine another process may take one in between. Such a
+        // start fails (a bind error, or a server that never serves); it is retried on new ports and directories.
+        for (int attempt = 1; ; attempt++) {
+            Path dir = attempt == 1 ? dataDir : dataDir.resolve("attempt-" + attempt);
+            try {
+                return startEnsembleOnce(dir, customizer);
+            } catch (IOException | ConditionTimeoutException e) {
+                if (attempt == 3) {
+                    throw e;
+                }
+                System.err.println("compat: the in-JVM ensemble did not start (" + e + "); trying new ports");
+            }
+        }
+    }
+
+    private static TestServer startEnsembleOnce(Path dataDir, Consumer<ServerConfig.Builder> customizer)
+            throws IOException {
+        List<PeerSpec> peers = new ArrayList<>();
+        for (int id = 1; id <= ENSEMBLE_SIZE; id++) {
+            peers.add(new PeerSpec(id, "127.0.0.1", ServerJvm.freePort(), ServerJvm.freePort(), false, null,
+                    ServerJvm.freePort()));
+        }
+        List<Member> members = new ArrayList<>();
+        for (PeerSpec self : peers) {
+            ServerConfig.Builder builder = defaults(dataDir.resolve("server" + self.id()));
+            customizer.accept(builder);
+            builder.clientPort(self.clientPort())
+                    .serverId(self.id())
+                    .quorum(new QuorumConfig(self.id(), peers, 10, 5));
+            members.add(new Member(builder.build()));
+        }
+        TestServer ts = new TestServer(members);
+        try {
+            for (Member m : members) {
+                m.start();
+            }
+            ts.awaitServing();
+            ts.target = members.stream().filter(m -> "follower".equals(m.server.mode())).findFirst()
+                    .orElseThrow(() -> new IllegalStateException("no follower in " + ts.describe()));
+        } catch (IOException | RuntimeException e) {
+            ts.stopServers();
+            throw e;
+        }
+        return ts;
+    }
+
+    /** Waits until every server serves clients (an ensemble: one leader, the others following it, all in sync). */
+    private void awaitServing() {
+        try {
+            await("every server serving").atMost(TIMEOUT).pollInterval(Duration.ofMillis(20))
+                    .until(() -> members.stream().allMatch(m -> m.server.isServing())
+                            && members.stream().filter(m -> "leader".equals(m.server.mode())).count() == 1);
+        } catch (ConditionTimeoutException e) {
+            throw new ConditionTimeoutException("not every server serves after " + TIMEOUT + ": " + describe());
+        }
+    }
+
+    /** Each server's id and mode, e.g. [1=follower, 2=null, 3=leader]. */
+    private String describe() {
+        return members.stream().map(m -> m.id() + "=" + (m.server == null ? "not started" : m.server.mode()))
+                .toList().toString();
+    }
+
+    /** The ensemble's server.N entries, in id order; empty when standalone. */
+    List<PeerSpec> peers() {
+        return members.get(0).config.replicated() ? members.get(0).config.quorum().peers() : List.of();
+    }
+
+    /** The server the clients use (a follower in ensemble mode). */
+    EnsembleServer target() {
+        return target.server;
+    }
+
+    /** What the clients' server reports as its mode in srvr/stat/mntr: "standalone" or "follower". */
+    String mode() {
+        return ENSEMBLE ? "follower" : "standalone";
+    }
+
+    /**
+     * The zxid whose counter (low 32 bits) is {@code counter} in the current epoch: {@code counter} standalone (epoch
+     * 0), {@code epoch << 32 | counter} in an ensemble, as ZooKeeper numbers them after an election.
+     */
+    long zxid(long counter) {
+        if (!ENSEMBLE) {
+            return counter;
+        }
+        long epoch = members.stream().mapToLong(m -> m.peer.status().epoch()).max().orElseThrow();
+        return (epoch << 32) | counter;
     }
 
     int port() {
-        return server.clientPort();
+        return target.server.clientPort();
     }
 
     String connectString() {
@@ -133,6 +316,9 @@ final class TestServer implements AutoCloseable {
     CuratorFramework curator(String connectString, int sessionTimeout) throws InterruptedException {
         CuratorFramework client = CuratorFrameworkFactory.builder()
                 .connectString(connectString)
+                // Curator's EnsembleTracker turns the membership in an ensemble's /zookeeper/config into a new
+                // connect string, which may move the client off the follower under test
+                .ensembleTracker(!ENSEMBLE)
                 .sessionTimeoutMs(sessionTimeout)
                 .connectionTimeoutMs((int) TIMEOUT.toMillis())
                 .retryPolicy(new ExponentialBackoffRetry(100, 10, 1000))
@@ -169,6 +355,22 @@ final class TestServer implements AutoCloseable {
                 // best effort
             }
         }
-        server.close();
+        stopServers();
+    }
+
+    /** Stops every server at once: one after the other would take a second each. */
+    private void stopServers() {
+        List<Thread> stopping = new ArrayList<>();
+        for (Member m : members) {
+            stopping.add(Thread.ofPlatform().name("stop-server-" + m.id()).start(m::stop));
+        }
+        for (Thread t : stopping) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 }
