@@ -81,6 +81,12 @@ public class ZooKeeperMetrics {
         fromQuorum("synced_observers", "Leader: observers in sync", q -> q.syncedObservers().size());
         fromQuorum("pending_syncs", "Leader: learners' sync() requests waiting for a commit",
                 QuorumFacts::pendingSyncs);
+        // ZooKeeper's Prometheus provider names: summaries with quantiles of read and update request latency.
+        Histogram reads = registry.histogram(metadata("readlatency", "Read request latency in ms"));
+        Histogram updates = registry.histogram(metadata("updatelatency", "Update request latency in ms"));
+        registered.add("readlatency");
+        registered.add("updatelatency");
+        server.stats().latencyListener((update, millis) -> (update ? updates : reads).update(millis));
         synchronized (this) {
             electionTime = registry.histogram(metadata("election_time",
                     "Milliseconds from LOOKING to the election's decision, per election"));
@@ -105,6 +111,7 @@ public class ZooKeeperMetrics {
 
     @PreDestroy
     void unregister() {
+        server.stats().latencyListener(null);
         registered.forEach(registry::remove);
     }
 

@@ -330,7 +330,7 @@ final class RequestProcessor implements Runnable, ZxidProgress {
     void reply(Work.Request r, ClientConnection conn, long zxid, int err, Responses.Body body) {
         outbox.send(conn, new Reply(r.xid(), zxid, err, body));
         long millis = (System.nanoTime() - r.receivedNanos()) / 1_000_000;
-        stats.latency().add(millis);
+        stats.answered(OpCode.isWrite(r.type()), millis);
         conn.stats.completed(opName(r.type()), millis);
     }
 

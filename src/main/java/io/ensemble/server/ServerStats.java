@@ -10,6 +10,26 @@ public final class ServerStats {
     private final AtomicInteger outstanding = new AtomicInteger();
     private final LatencyStats latency = new LatencyStats();
     private final long startedAt = System.currentTimeMillis();
+    private volatile LatencyListener latencyListener;
+
+    /** Hears every answered request's latency (the metrics endpoint's percentiles); called on the processor thread. */
+    @FunctionalInterface
+    public interface LatencyListener {
+        void answered(boolean update, long millis);
+    }
+
+    public void latencyListener(LatencyListener listener) {
+        latencyListener = listener;
+    }
+
+    /** One answered request: the running min/avg/max, and the listener's distribution. */
+    void answered(boolean update, long millis) {
+        latency.add(millis);
+        LatencyListener l = latencyListener;
+        if (l != null) {
+            l.answered(update, millis);
+        }
+    }
 
     void packetReceived() {
         packetsReceived.incrementAndGet();

@@ -130,6 +130,14 @@ class AdminEndpointsTest {
             assertThat(value(now, "num_alive_connections", "")).isGreaterThanOrEqualTo(1.0);
             assertThat(value(now, "fsync_count", "")).isGreaterThanOrEqualTo(1.0);
         });
+        client.getData("/metrics-test", false, null);
+        await().atMost(WAIT).untilAsserted(() -> {
+            String now = Http.get("/metrics").body();
+            // ZooKeeper's Prometheus summaries: a count and quantiles of read and update latency
+            assertThat(value(now, "updatelatency_count", "")).isGreaterThanOrEqualTo(1.0);
+            assertThat(value(now, "readlatency_count", "")).isGreaterThanOrEqualTo(1.0);
+            assertThat(now).containsPattern("(?m)^readlatency\\{[^}]*quantile=\"0.99\"");
+        });
     }
 
     /** The value of the first sample of {@code name} whose labels contain {@code label}. */
