@@ -91,6 +91,8 @@ public final class EnsembleCluster implements AutoCloseable {
     private final Map<Integer, ServerProcess> servers = new TreeMap<>();
     /** Each server's HTTP port (health, metrics, admin commands), if the builder turned it on. */
     private final Map<Integer, Integer> httpPorts = new TreeMap<>();
+    /** JVM flags of every start of a server, from {@link Builder#jvmFlags}. */
+    private final Map<Integer, List<String>> jvmFlags = new TreeMap<>();
 
     private EnsembleCluster(Path dir, Path jar, Map<Integer, Ports> ports) {
         this.dir = dir;
@@ -115,6 +117,7 @@ public final class EnsembleCluster implements AutoCloseable {
         private final java.util.Set<List<Integer>> proxied = new java.util.LinkedHashSet<>();
         private boolean proxyAll;
         private boolean http;
+        private final Map<Integer, List<String>> jvmFlags = new TreeMap<>();
 
         private Builder(Path dir) {
             this.dir = dir;
@@ -144,6 +147,12 @@ public final class EnsembleCluster implements AutoCloseable {
             http = true;
             settings.put("admin.enableServer", "true");
             settings.put("admin.serverAddress", "127.0.0.1");
+            return this;
+        }
+
+        /** Extra JVM flags for every start of server {@code id} (see also {@link EnsembleCluster#start(int, List)}). */
+        public Builder jvmFlags(int id, String... flags) {
+            jvmFlags.computeIfAbsent(id, n -> new ArrayList<>()).addAll(List.of(flags));
             return this;
         }
 
@@ -180,12 +189,13 @@ public final class EnsembleCluster implements AutoCloseable {
             }
             Map<Integer, Ports> ports = new TreeMap<>();
             for (int id = 1; id <= voters + observers; id++) {
-                ports.put(id, new Ports(ServerJvm.freePort(), ServerJvm.freePort(), ServerJvm.freePort()));
+                ports.put(id, new Ports(distinctFreePort(), distinctFreePort(), distinctFreePort()));
             }
             EnsembleCluster cluster = new EnsembleCluster(dir, jar, ports);
+            jvmFlags.forEach((id, flags) -> cluster.jvmFlags.put(id, List.copyOf(flags)));
             if (http) {
                 for (int id : ports.keySet()) {
-                    cluster.httpPorts.put(id, ServerJvm.freePort());
+                    cluster.httpPorts.put(id, distinctFreePort());
                 }
             }
             if (proxyAll) {
@@ -208,6 +218,37 @@ public final class EnsembleCluster implements AutoCloseable {
             }
             return cluster;
         }
+
+        /**
+         * A free port no other server of this cluster was given: the ports are only numbers until the servers start,
+         * so the system could hand one out twice.
+         */
+        private int distinctFreePort() throws IOException {
+            int port;
+            do {
+                port = ServerJvm.freePort();
+            } while (!TAKEN.get().add(port));
+            return port;
+        }
+    }
+
+    /** Ports handed out to servers and proxies of the clusters of this thread (see {@link #proxy}). */
+    private static final ThreadLocal<java.util.Set<Integer>> TAKEN = ThreadLocal.withInitial(java.util.HashSet::new);
+
+    /** A proxy to {@code target} whose own port is not one a server of this cluster is about to bind. */
+    private static LoopbackProxy proxy(String name, int target) throws IOException {
+        List<LoopbackProxy> clashes = new ArrayList<>();
+        try {
+            while (true) {
+                LoopbackProxy p = new LoopbackProxy(name, target);
+                if (TAKEN.get().add(p.port())) {
+                    return p;
+                }
+                clashes.add(p); // kept open until a good one is found, so the system does not offer it again
+            }
+        } finally {
+            clashes.forEach(LoopbackProxy::close);
+        }
     }
 
     private void addLink(int a, int b) throws IOException {
@@ -216,8 +257,8 @@ public final class EnsembleCluster implements AutoCloseable {
             int viewer = viewerPeer[0];
             int peer = viewerPeer[1];
             Ports real = ports.get(peer);
-            LoopbackProxy quorum = new LoopbackProxy(viewer + "->" + peer + ":quorum", real.quorum());
-            LoopbackProxy election = new LoopbackProxy(viewer + "->" + peer + ":election", real.election());
+            LoopbackProxy quorum = proxy(viewer + "->" + peer + ":quorum", real.quorum());
+            LoopbackProxy election = proxy(viewer + "->" + peer + ":election", real.election());
             all.add(quorum);
             all.add(election);
             proxiedViews.put(List.of(viewer, peer), new Ports(real.client(), quorum.port(), election.port()));
@@ -292,8 +333,25 @@ public final class EnsembleCluster implements AutoCloseable {
 
     /** Starts server {@code id}'s JVM without waiting for it to serve. */
     public ServerProcess start(int id) throws IOException {
-        ServerProcess p = servers.computeIfAbsent(id, n -> new ServerProcess(jar, config(n),
-                console(n), ports.get(n).client(), List.of("-Xmx256m")));
+        return start(id, List.of());
+    }
+
+    /**
+     * Starts server {@code id}'s JVM with {@code extraJvmFlags} for this start only (a later {@link #start(int)}
+     * drops them), e.g. {@code -Densemble.crashAt=...}; does not wait for it to serve.
+     */
+    public ServerProcess start(int id, List<String> extraJvmFlags) throws IOException {
+        List<String> flags = new ArrayList<>(List.of("-Xmx256m"));
+        flags.addAll(jvmFlags.getOrDefault(id, List.of()));
+        flags.addAll(extraJvmFlags);
+        ServerProcess p = servers.get(id);
+        if (p == null || !p.jvmFlags().equals(flags)) {
+            if (p != null && p.isAlive()) {
+                throw new IllegalStateException("server " + id + " is running");
+            }
+            p = new ServerProcess(jar, config(id), console(id), ports.get(id).client(), flags);
+            servers.put(id, p);
+        }
         p.start();
         return p;
     }

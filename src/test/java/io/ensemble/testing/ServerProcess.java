@@ -9,6 +9,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.awaitility.Awaitility.await;
 
@@ -18,6 +20,7 @@ import static org.awaitility.Awaitility.await;
  */
 public final class ServerProcess implements AutoCloseable {
     public static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+    private static final Pattern HEAP_USED = Pattern.compile("used (\\d+)K");
 
     private final Path jar;
     private final Path cfg;
@@ -136,6 +139,104 @@ public final class ServerProcess implements AutoCloseable {
             throw new IllegalStateException("process " + process.pid() + " survived SIGKILL for 30 s");
         }
         return process.exitValue();
+    }
+
+    /** The JVM flags this server starts with. */
+    public List<String> jvmFlags() {
+        return jvmFlags;
+    }
+
+    /**
+     * Waits for the JVM to exit on its own (a crash point, a fatal error) and returns its exit code; fails if it is
+     * still running after {@code atMost}.
+     */
+    public int awaitExit(Duration atMost) throws InterruptedException {
+        if (process == null) {
+            throw new IllegalStateException("never started");
+        }
+        if (!process.waitFor(atMost.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new IllegalStateException("process " + process.pid() + " still running after " + atMost
+                    + " (see " + console + "):\n" + tail(30));
+        }
+        return process.exitValue();
+    }
+
+    /** SIGSTOP: the JVM is frozen (no thread runs, sockets stay open) until {@link #resume()}. */
+    public void pause() throws IOException, InterruptedException {
+        signal("-STOP");
+    }
+
+    /** SIGCONT after {@link #pause()}. */
+    public void resume() throws IOException, InterruptedException {
+        signal("-CONT");
+    }
+
+    private void signal(String sig) throws IOException, InterruptedException {
+        if (!isAlive()) {
+            throw new IllegalStateException("not running");
+        }
+        int rc = new ProcessBuilder("kill", sig, Long.toString(process.pid())).inheritIO().start().waitFor();
+        if (rc != 0) {
+            throw new IOException("kill " + sig + " " + process.pid() + " exited with " + rc);
+        }
+    }
+
+    /** The JVM's resident set size in KiB (VmRSS of /proc/pid/status), or -1 if it is not running. */
+    public long rssKb() {
+        if (!isAlive()) {
+            return -1;
+        }
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(process.pid()), "status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            return -1;
+        }
+        return -1;
+    }
+
+    /**
+     * The JVM's live heap in KiB: a full GC ({@code jcmd GC.run}), then the "used" of {@code jcmd GC.heap_info}.
+     * Unlike RSS this does not count heap the JVM grew into and keeps; -1 if it cannot tell.
+     */
+    public long heapUsedAfterGcKb() {
+        if (!isAlive()) {
+            return -1;
+        }
+        try {
+            jcmd("GC.run");
+            Matcher m = HEAP_USED.matcher(jcmd("GC.heap_info"));
+            return m.find() ? Long.parseLong(m.group(1)) : -1;
+        } catch (IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
+    private String jcmd(String command) throws IOException, InterruptedException {
+        Path jcmd = Path.of(ServerJvm.javaCommand()).resolveSibling("jcmd");
+        Process p = new ProcessBuilder(jcmd.toString(), Long.toString(process.pid()), command)
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        p.waitFor(30, TimeUnit.SECONDS);
+        return out;
+    }
+
+    /** Open file descriptors of the JVM (entries of /proc/pid/fd), or -1. */
+    public int openFds() {
+        if (!isAlive()) {
+            return -1;
+        }
+        try (var fds = Files.list(Path.of("/proc", Long.toString(process.pid()), "fd"))) {
+            return (int) fds.count();
+        } catch (IOException e) {
+            return -1;
+        }
     }
 
     /** Sends a four-letter word and returns the whole answer, or "" if the server did not answer. */
