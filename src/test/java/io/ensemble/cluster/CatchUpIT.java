@@ -1,6 +1,7 @@
 package io.ensemble.cluster;
 
 import io.ensemble.testing.Clients;
+import io.ensemble.testing.ConsolesOnFailure;
 import io.ensemble.testing.EnsembleCluster;
 import org.apache.zookeeper.AsyncCallback;
 import org.apache.zookeeper.CreateMode;
@@ -9,9 +10,7 @@ import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.ZooKeeper;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.extension.TestWatcher;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -42,15 +41,7 @@ class CatchUpIT {
     private EnsembleCluster cluster;
 
     @RegisterExtension
-    final TestWatcher consolesOnFailure = new TestWatcher() {
-        @Override
-        public void testFailed(ExtensionContext context, Throwable cause) {
-            if (cluster != null) {
-                System.out.println("=== " + context.getDisplayName() + " failed; server consoles:\n"
-                        + cluster.consoles(60));
-            }
-        }
-    };
+    final ConsolesOnFailure consolesOnFailure = new ConsolesOnFailure(() -> cluster, 60);
 
     private void startThree(Path tempDir) throws Exception {
         cluster = EnsembleCluster.builder(tempDir).voters(3).set("maxSessionTimeout", "30000").build();

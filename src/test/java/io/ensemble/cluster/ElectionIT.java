@@ -1,6 +1,7 @@
 package io.ensemble.cluster;
 
 import io.ensemble.testing.Clients;
+import io.ensemble.testing.ConsolesOnFailure;
 import io.ensemble.testing.EnsembleCluster;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
@@ -8,9 +9,7 @@ import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.ZooKeeper;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.extension.TestWatcher;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
@@ -38,15 +37,7 @@ class ElectionIT {
 
     /** On a failure, the tails of the server consoles go to the test's output (failsafe-reports/*-output.txt). */
     @RegisterExtension
-    final TestWatcher consolesOnFailure = new TestWatcher() {
-        @Override
-        public void testFailed(ExtensionContext context, Throwable cause) {
-            if (cluster != null) {
-                System.out.println("=== " + context.getDisplayName() + " failed; server consoles:\n"
-                        + cluster.consoles(60));
-            }
-        }
-    };
+    final ConsolesOnFailure consolesOnFailure = new ConsolesOnFailure(() -> cluster, 60);
 
     @AfterEach
     void stop() {

@@ -2,6 +2,7 @@ package io.ensemble.cluster;
 
 import io.ensemble.testing.AdminHttp;
 import io.ensemble.testing.Clients;
+import io.ensemble.testing.ConsolesOnFailure;
 import io.ensemble.testing.EnsembleCluster;
 import io.ensemble.testing.PrometheusText;
 import jakarta.json.JsonObject;
@@ -10,9 +11,7 @@ import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.ZooKeeper;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.extension.TestWatcher;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
@@ -40,15 +39,7 @@ class HealthTransitionsIT {
     private EnsembleCluster cluster;
 
     @RegisterExtension
-    final TestWatcher consolesOnFailure = new TestWatcher() {
-        @Override
-        public void testFailed(ExtensionContext context, Throwable cause) {
-            if (cluster != null) {
-                System.out.println("=== " + context.getDisplayName() + " failed; server consoles:\n"
-                        + cluster.consoles(80));
-            }
-        }
-    };
+    final ConsolesOnFailure consolesOnFailure = new ConsolesOnFailure(() -> cluster, 80);
 
     @AfterEach
     void stop() {

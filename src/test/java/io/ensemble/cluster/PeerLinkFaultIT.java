@@ -2,6 +2,7 @@ package io.ensemble.cluster;
 
 import io.ensemble.cluster.ClusterClients.Events;
 import io.ensemble.testing.Clients;
+import io.ensemble.testing.ConsolesOnFailure;
 import io.ensemble.testing.EnsembleCluster;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
@@ -13,9 +14,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.extension.TestWatcher;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
@@ -50,15 +49,7 @@ class PeerLinkFaultIT {
     static EnsembleCluster cluster;
 
     @RegisterExtension
-    final TestWatcher consolesOnFailure = new TestWatcher() {
-        @Override
-        public void testFailed(ExtensionContext context, Throwable cause) {
-            if (cluster != null) {
-                System.out.println("=== " + context.getDisplayName() + " failed; server consoles:\n"
-                        + cluster.consoles(80));
-            }
-        }
-    };
+    final ConsolesOnFailure consolesOnFailure = new ConsolesOnFailure(() -> cluster, 80);
     private final List<ZooKeeper> clients = new ArrayList<>();
 
     @BeforeAll

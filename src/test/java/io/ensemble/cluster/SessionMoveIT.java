@@ -2,6 +2,7 @@ package io.ensemble.cluster;
 
 import io.ensemble.cluster.ClusterClients.Events;
 import io.ensemble.testing.Clients;
+import io.ensemble.testing.ConsolesOnFailure;
 import io.ensemble.testing.EnsembleCluster;
 import io.ensemble.testing.LoopbackProxy;
 import org.apache.zookeeper.CreateMode;
@@ -15,9 +16,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.extension.TestWatcher;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
@@ -51,15 +50,7 @@ class SessionMoveIT {
     static EnsembleCluster cluster;
 
     @RegisterExtension
-    final TestWatcher consolesOnFailure = new TestWatcher() {
-        @Override
-        public void testFailed(ExtensionContext context, Throwable cause) {
-            if (cluster != null) {
-                System.out.println("=== " + context.getDisplayName() + " failed; server consoles:\n"
-                        + cluster.consoles(80));
-            }
-        }
-    };
+    final ConsolesOnFailure consolesOnFailure = new ConsolesOnFailure(() -> cluster, 80);
     private final List<AutoCloseable> closeAfter = new ArrayList<>();
 
     @BeforeAll
