@@ -23,7 +23,9 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -38,6 +40,13 @@ final class ClientConnection implements Watcher {
     private static final int WRITE_BATCH_BYTES = 64 * 1024;
     /** ZooKeeper's sessionlessCnxnTimeout: a connection must finish its handshake within this time. */
     private static final int HANDSHAKE_TIMEOUT_MS = 10_000;
+    /**
+     * Replies and events queued for a client that does not read them, in (estimated) bytes, before the connection
+     * is closed: without a bound, one client that stops reading while it keeps asking, or while its watches fire,
+     * holds server memory without limit. ZooKeeper has no such bound; this one is far above any reply burst a
+     * reading client causes (override: -Densemble.maxUnsentBytes).
+     */
+    static final long MAX_UNSENT_BYTES = Long.getLong("ensemble.maxUnsentBytes", 64L << 20);
 
     private final long id;
     private final Socket socket;
@@ -47,6 +56,9 @@ final class ClientConnection implements Watcher {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Set<Id> authIds = ConcurrentHashMap.newKeySet();
     private final CompletableFuture<Boolean> handshake = new CompletableFuture<>();
+    private final AtomicLong unsent = new AtomicLong();
+    /** The first frame (ConnectRequest or four-letter word) has been read in full. */
+    private volatile boolean greeted;
     final ConnectionStats stats = new ConnectionStats();
     private volatile Session session;
     private volatile int negotiatedTimeout;
@@ -62,6 +74,15 @@ final class ClientConnection implements Watcher {
     void start() {
         Thread.ofVirtual().name("client-read-" + id).start(this::readLoop);
         Thread.ofVirtual().name("client-write-" + id).start(this::writeLoop);
+        // A deadline for the whole first frame, not each read: a client that trickles a byte at a time (slow
+        // loris) must not keep a connection, and the frame buffer its length claimed, for ever.
+        CompletableFuture.delayedExecutor(HANDSHAKE_TIMEOUT_MS, TimeUnit.MILLISECONDS).execute(() -> {
+            if (!greeted && !closed.get()) {
+                LOG.info("Closing connection " + this + ": no session handshake within " + HANDSHAKE_TIMEOUT_MS
+                        + "ms");
+                close();
+            }
+        });
     }
 
     long id() {
@@ -106,9 +127,17 @@ final class ClientConnection implements Watcher {
 
     /** Queues a frame to send (a {@link Reply}, a {@link ConnectResponse} or raw text bytes). */
     void send(Object message) {
-        if (!closed.get()) {
-            outbox.add(message);
+        if (closed.get()) {
+            return;
         }
+        long queued = unsent.addAndGet(OutputSize.of(message));
+        if (queued > MAX_UNSENT_BYTES) {
+            LOG.warning("Closing connection " + this + ": " + queued + " bytes of replies and events unsent (limit "
+                    + MAX_UNSENT_BYTES + "); the client does not read what it asked for");
+            close();
+            return;
+        }
+        outbox.add(message);
     }
 
     /** Sends everything queued so far, then closes. */
@@ -141,12 +170,14 @@ final class ClientConnection implements Watcher {
             int first = in.readInt();
             String word = FourLetterWords.wordOf(first);
             if (word != null) {
+                greeted = true;
                 send(ctx.fourLetterWord(word).getBytes(StandardCharsets.UTF_8));
                 closeAfterFlush();
                 flushFirst = true;
                 return;
             }
             ConnectRequest connect = ConnectRequest.read(new JuteReader(readFrame(in, first)));
+            greeted = true;
             ctx.submit(new Work.Connect(this, connect));
             boolean established = handshake.get();
             socket.setSoTimeout(0);
@@ -223,12 +254,14 @@ final class ClientConnection implements Watcher {
                     w = new JuteWriter(1024);
                 }
                 w.reset();
+                long batch = 0;
                 while (msg != null) {
                     if (msg == CLOSE) {
                         closing = true;
                         break;
                     }
                     encode(msg, w);
+                    batch += OutputSize.of(msg);
                     if (w.size() >= WRITE_BATCH_BYTES) {
                         break;
                     }
@@ -238,6 +271,7 @@ final class ClientConnection implements Watcher {
                     out.write(w.asByteBuffer().array(), 0, w.size());
                     out.flush();
                 }
+                unsent.addAndGet(-batch);
                 if (outbox.isEmpty()) {
                     w = null; // an idle connection keeps no buffer
                 }

@@ -3,13 +3,17 @@ package io.ensemble.server;
 import io.ensemble.auth.AclCheck;
 import io.ensemble.config.ServerConfig;
 import io.ensemble.session.Session;
+import io.ensemble.storage.Storage;
 import io.ensemble.tree.DataTree;
 import io.ensemble.tree.NodeKind;
 import io.ensemble.tree.PathUtil;
 import io.ensemble.txn.Txn;
+import io.ensemble.txn.TxnCodec;
+import io.ensemble.txn.TxnHeader;
 import io.ensemble.wire.Acl;
 import io.ensemble.wire.Err;
 import io.ensemble.wire.Id;
+import io.ensemble.wire.JuteWriter;
 import io.ensemble.wire.OpCode;
 import io.ensemble.wire.Requests;
 
@@ -28,10 +32,14 @@ import java.util.Set;
 final class WritePreparer {
     private final DataTree tree;
     private final ServerConfig config;
+    private final int maxTxnBytes;
+    /** Measures prepared transactions; the preparer runs on the processor thread only. */
+    private JuteWriter measure = new JuteWriter(4096);
 
     WritePreparer(DataTree tree, ServerConfig config) {
         this.tree = tree;
         this.config = config;
+        this.maxTxnBytes = Storage.maxEntryBytes(config.juteMaxBuffer());
     }
 
     /** A prepared write and the node changes it will make once applied (none if it was refused). */
@@ -57,7 +65,25 @@ final class WritePreparer {
                 txn = new Txn.Error(e.err);
             }
         }
+        if (!refused(txn) && tooLarge(txn)) {
+            txn = body instanceof Requests.Multi multi ? failedMulti(multi.ops().size(), 0, Err.BAD_ARGUMENTS)
+                    : new Txn.Error(Err.BAD_ARGUMENTS);
+        }
         return new Prepared(txn, refused(txn) ? Map.of() : view.changes());
+    }
+
+    /**
+     * Whether the transaction would be larger than the log reads back (it can outgrow its request: sequential
+     * names, "auth" ACLs expanded to the session's ids). Logged, it would stop the server from starting again.
+     */
+    private boolean tooLarge(Txn txn) {
+        measure.reset();
+        TxnCodec.write(measure, new TxnHeader(0, 0, 0, 0, 0), txn);
+        boolean large = measure.size() > maxTxnBytes;
+        if (measure.size() > 64 * 1024) {
+            measure = new JuteWriter(4096); // a large one measured: do not keep its buffer
+        }
+        return large;
     }
 
     /** A closeSession deletes the session's ephemerals when applied; later writes must already see them gone. */
@@ -100,8 +126,12 @@ final class WritePreparer {
         if (failedAt < 0) {
             return new Txn.Multi(txns);
         }
-        List<Txn> errors = new ArrayList<>(multi.ops().size());
-        for (int i = 0; i < multi.ops().size(); i++) {
+        return failedMulti(multi.ops().size(), failedAt, failure);
+    }
+
+    private static Txn failedMulti(int ops, int failedAt, int failure) {
+        List<Txn> errors = new ArrayList<>(ops);
+        for (int i = 0; i < ops; i++) {
             int err = i < failedAt ? Err.OK : i == failedAt ? failure : Err.RUNTIME_INCONSISTENCY;
             errors.add(new Txn.Error(err));
         }

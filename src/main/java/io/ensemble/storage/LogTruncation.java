@@ -1,5 +1,7 @@
 package io.ensemble.storage;
 
+import io.ensemble.fault.CrashPoints;
+
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -50,7 +52,7 @@ public final class LogTruncation {
         int deleted = 0;
         for (LogFiles.Named s : snaps.reversed()) {
             if (s.zxid() > zxid) {
-                Files.delete(s.path());
+                delete(s.path());
                 deleted++;
             }
         }
@@ -59,12 +61,12 @@ public final class LogTruncation {
         }
         // Newest first, so a crash part way leaves a prefix of the history (and a re-sent TRUNC finishes the job).
         for (LogFiles.Named l : logs.subList(holding + 1, logs.size()).reversed()) {
-            Files.delete(l.path());
+            delete(l.path());
             deleted++;
         }
         if (cut != null && cut.kept() == 0) {
             // A newest file that never got its first entry (a crash while creating it) would end the log early.
-            Files.delete(logs.get(holding).path());
+            delete(logs.get(holding).path());
             deleted++;
         } else if (cutsHolding) {
             try (FileChannel ch = FileChannel.open(logs.get(holding).path(), StandardOpenOption.WRITE)) {
@@ -104,11 +106,17 @@ public final class LogTruncation {
                 + "resync it in full");
     }
 
+    /** One file gone; a crash test may stop the truncation right here, half done. */
+    private static void delete(Path file) throws IOException {
+        Files.delete(file);
+        CrashPoints.reach(CrashPoints.STORAGE_TRUNCATION_PARTIAL);
+    }
+
     /** Deletes every log file: a full snapshot from the leader now stands for all of that history. */
     public static void discardAll(Path logDir) throws IOException {
         List<LogFiles.Named> logs = LogFiles.list(logDir, LogFiles.LOG_PREFIX);
         for (LogFiles.Named l : logs.reversed()) {
-            Files.delete(l.path());
+            delete(l.path());
         }
         if (!logs.isEmpty()) {
             Fsync.directory(logDir);

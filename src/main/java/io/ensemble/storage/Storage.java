@@ -68,7 +68,17 @@ public final class Storage implements AutoCloseable {
             LOG.warning("forceSync=no: transactions are not fsynced; acknowledged writes can be lost on power loss "
                     + "(use only for tests and benchmarks)");
         }
-        return new Storage(config, DataDirs.open(dataDir, dataLogDir), tree, sessions, juteMaxBuffer + 4096);
+        return new Storage(config, DataDirs.open(dataDir, dataLogDir), tree, sessions, maxEntryBytes(juteMaxBuffer));
+    }
+
+    /**
+     * The largest transaction the log holds and reads back. A transaction can be larger than the request that made
+     * it (a multi of sequential creates: each name grows by its 10-digit suffix), so, like ZooKeeper since 3.6
+     * (jute.maxbuffer.extrasize, by default jute.maxbuffer again), the limit is twice jute.maxbuffer, plus room for
+     * the header. Writes whose transaction would be larger still are refused before they are logged.
+     */
+    public static int maxEntryBytes(int juteMaxBuffer) {
+        return (int) Math.min(Integer.MAX_VALUE - 8192, 2L * juteMaxBuffer + 4096);
     }
 
     /** Restores the tree and sessions from disk; returns the last zxid. */

@@ -103,6 +103,11 @@ final class LeaderRole extends Role {
     }
 
     @Override
+    protected void awaitSent(long to) {
+        listener.awaitFlushed(to, 2000);
+    }
+
+    @Override
     protected void closeTransport() {
         if (listener != null) {
             listener.close();

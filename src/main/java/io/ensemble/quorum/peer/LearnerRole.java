@@ -1,5 +1,6 @@
 package io.ensemble.quorum.peer;
 
+import io.ensemble.fault.CrashPoints;
 import io.ensemble.quorum.transport.LearnerConnector;
 import io.ensemble.quorum.zab.LearnerCore;
 import io.ensemble.quorum.zab.Outbound;
@@ -14,6 +15,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -24,6 +26,8 @@ import java.util.logging.Logger;
 /** FOLLOWING or OBSERVING: one connection to the elected leader and the learner's ZAB core. */
 final class LearnerRole extends Role {
     private static final Logger LOG = Logger.getLogger(LearnerRole.class.getName());
+    /** Name prefix of a snapshot from the leader while it is received, before it is installed. */
+    private static final String INCOMING = "incoming-snapshot.";
     private final long leaderId;
     private final boolean observer;
     private final LearnerCore core;
@@ -52,12 +56,19 @@ final class LearnerRole extends Role {
 
     @Override
     protected void open() {
+        discardStaleSnapshots();
         connector = LearnerConnector.forLeader(ctx.quorum(), leaderId, ctx.config().tickTime(), ctx.linkOptions(),
                 new LearnerConnector.Handler() {
                     @Override
                     public void onMessage(ZabMessage message) {
                         logSync(message);
-                        onProcessor(() -> core.step(leaderId, message));
+                        onProcessor(() -> {
+                            if (message instanceof ZabMessage.NewLeader) {
+                                // every synced txn is handed to the log by now, not necessarily on disk
+                                CrashPoints.reach(CrashPoints.LEARNER_NEWLEADER_RECEIVED);
+                            }
+                            return core.step(leaderId, message);
+                        });
                     }
 
                     @Override
@@ -65,6 +76,7 @@ final class LearnerRole extends Role {
                         LOG.info("quorum: syncing with leader " + leaderId + " by SNAP at zxid 0x"
                                 + Long.toHexString(snap.zxid()));
                         Path file = receive(snap, body);
+                        CrashPoints.reach(CrashPoints.LEARNER_SNAP_RECEIVED);
                         host.execute(() -> incomingSnapshot = file);
                         onProcessor(() -> core.step(leaderId, snap));
                     }
@@ -88,9 +100,24 @@ final class LearnerRole extends Role {
         }
     }
 
+    /**
+     * A snapshot received in an earlier term or run but never installed (the server stopped in between) is garbage
+     * now: the new leader sends a fresh one if it must. Left alone, each would keep a whole tree on disk.
+     */
+    private void discardStaleSnapshots() {
+        try (DirectoryStream<Path> stale = Files.newDirectoryStream(host.storage().snapDir(), INCOMING + "*")) {
+            for (Path p : stale) {
+                Files.deleteIfExists(p);
+                LOG.info("quorum: removed " + p.getFileName() + ", a snapshot received but never installed");
+            }
+        } catch (IOException e) {
+            LOG.warning("quorum: cannot remove snapshots received but never installed: " + e);
+        }
+    }
+
     /** Writes the leader's snapshot next to the server's own, synced, before the core is told of it. */
     private Path receive(ZabMessage.Snap snap, InputStream body) throws IOException {
-        Path file = host.storage().snapDir().resolve("incoming-snapshot." + Long.toHexString(snap.zxid()));
+        Path file = host.storage().snapDir().resolve(INCOMING + Long.toHexString(snap.zxid()));
         try (OutputStream out = Files.newOutputStream(file)) {
             body.transferTo(out);
         }
@@ -133,6 +160,11 @@ final class LearnerRole extends Role {
             case ZabEvent.SyncDone s -> host.syncDone(s.sessionId(), s.cxid());
             default -> { } // leader-side events do not reach a learner
         }
+    }
+
+    @Override
+    protected void awaitSent(long to) {
+        connector.awaitFlushed(2000);
     }
 
     @Override

@@ -6,6 +6,7 @@ import io.ensemble.quorum.election.LeaderElection;
 import io.ensemble.quorum.transport.QuorumLinkOptions;
 import io.ensemble.quorum.zab.ZabSettings;
 import io.ensemble.server.ReplicaHost;
+import io.ensemble.storage.Storage;
 
 /** What every role of this server shares across terms. */
 record PeerContext(ServerConfig config, ReplicaHost host, PeerLog log, ZabSettings settings,
@@ -21,6 +22,6 @@ record PeerContext(ServerConfig config, ReplicaHost host, PeerLog log, ZabSettin
 
     /** The largest log entry recovery accepts (as the storage reads it). */
     int maxEntryBytes() {
-        return config.juteMaxBuffer() + 4096;
+        return Storage.maxEntryBytes(config.juteMaxBuffer());
     }
 }

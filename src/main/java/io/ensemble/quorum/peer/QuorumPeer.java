@@ -9,6 +9,7 @@ import io.ensemble.quorum.zab.ZabSettings;
 import io.ensemble.server.ElectionTimes;
 import io.ensemble.server.EnsembleServer;
 import io.ensemble.server.ReplicaHost;
+import io.ensemble.storage.Storage;
 
 import java.io.IOException;
 import java.util.List;
@@ -52,8 +53,9 @@ public final class QuorumPeer implements AutoCloseable {
         ReplicaHost host = server.replicaHost();
         PeerLog log = new PeerLog(config.dataDir(), server.recovered(), EnsembleServer.TAIL_KEPT);
         LeaderElection election = LeaderElection.overTcp(config.quorum(), config.tickTime());
-        ctx = new PeerContext(config, host, log, ZabSettings.of(config.quorum()), QuorumLinkOptions.defaults(),
-                election);
+        // Frames as large as the log's entries: any transaction logged must reach the followers too.
+        QuorumLinkOptions links = QuorumLinkOptions.forMaxEntry(Storage.maxEntryBytes(config.juteMaxBuffer()));
+        ctx = new PeerContext(config, host, log, ZabSettings.of(config.quorum()), links, election);
         server.addStateListener(this::servingChanged);
         server.quorumView(new PeerView(this, config.quorum().voters().size()));
         loop = Thread.ofPlatform().name("quorum-peer-" + ctx.myId()).daemon().start(this::run);

@@ -1,7 +1,9 @@
 package io.ensemble.quorum.peer;
 
+import io.ensemble.fault.CrashPoints;
 import io.ensemble.quorum.zab.Outbound;
 import io.ensemble.quorum.zab.ZabEvent;
+import io.ensemble.quorum.zab.ZabMessage;
 import io.ensemble.quorum.zab.ZabReady;
 import io.ensemble.server.ReplicaHost;
 import io.ensemble.server.ReplicationLink;
@@ -97,6 +99,9 @@ abstract class Role implements ReplicationLink {
     /** Closes the role's connections. */
     protected abstract void closeTransport();
 
+    /** Waits (briefly) until what was sent to {@code to} is on its socket; only crash points need this. */
+    protected abstract void awaitSent(long to);
+
     /** Carries out a core's answer, in the order {@link ZabReady} prescribes. Processor thread. */
     protected final void execute(ZabReady r) {
         if (ended.isDone() || r.isEmpty()) {
@@ -104,19 +109,44 @@ abstract class Role implements ReplicationLink {
         }
         r.truncateTo().ifPresent(this::truncate);
         r.loadSnapshot().ifPresent(this::loadSnapshot);
-        r.acceptedEpoch().ifPresent(ctx.log()::acceptEpoch);
-        r.currentEpoch().ifPresent(ctx.log()::setCurrentEpoch);
+        r.acceptedEpoch().ifPresent(epoch -> {
+            ctx.log().acceptEpoch(epoch);
+            CrashPoints.reach(leading() ? CrashPoints.LEADER_EPOCH_ACCEPTED : CrashPoints.LEARNER_EPOCH_ACCEPTED);
+        });
+        r.currentEpoch().ifPresent(epoch -> {
+            ctx.log().setCurrentEpoch(epoch);
+            if (leading()) {
+                CrashPoints.reach(CrashPoints.LEADER_EPOCH_CURRENT);
+            }
+        });
         if (!r.persist().isEmpty()) {
             List<LoggedTxn> txns = r.persist();
             long last = txns.getLast().zxid();
             ctx.log().logged(txns);
             host.persist(txns, () -> reportDurable(last));
+            crashOnceDurable(last);
+        }
+        if (leading() && !r.apply().isEmpty()) {
+            CrashPoints.reach(CrashPoints.LEADER_COMMIT_QUORUM);
         }
         for (LoggedTxn t : r.apply()) {
             host.applyCommitted(t);
             ctx.log().applied(t.zxid());
         }
-        r.messages().forEach(this::send);
+        boolean commitCut = leading() && CrashPoints.armed(CrashPoints.LEADER_COMMIT_PARTIAL)
+                && r.messages().stream().filter(o -> o.message() instanceof ZabMessage.Commit)
+                        .map(Outbound::to).distinct().count() > 1;
+        for (Outbound o : r.messages()) {
+            send(o);
+            if (commitCut && o.message() instanceof ZabMessage.Commit) {
+                awaitSent(o.to()); // this learner has the COMMIT, the next ones will not
+                CrashPoints.reach(CrashPoints.LEADER_COMMIT_PARTIAL);
+            }
+        }
+        if (!leading() && r.currentEpoch().isPresent() && CrashPoints.armed(CrashPoints.LEARNER_NEWLEADER_ACKED)) {
+            awaitSent(0); // the ACK of NEWLEADER travels with the new currentEpoch
+            CrashPoints.reach(CrashPoints.LEARNER_NEWLEADER_ACKED);
+        }
         for (ZabEvent e : r.events()) {
             if (e instanceof ZabEvent.Looking l) {
                 finish(l.reason());
@@ -124,6 +154,20 @@ abstract class Role implements ReplicationLink {
             }
             onEvent(e);
         }
+    }
+
+    /** The crash points between a proposal reaching this server's disk and anyone hearing of it. */
+    private void crashOnceDurable(long zxid) {
+        String point = leading() ? CrashPoints.LEADER_PROPOSAL_LOGGED : CrashPoints.FOLLOWER_PROPOSAL_LOGGED;
+        if (!CrashPoints.armed(point)) {
+            return;
+        }
+        try {
+            host.storage().commitLog().awaitDurable(zxid); // the log thread runs on; this thread sends nothing
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        CrashPoints.reach(point);
     }
 
     /**
@@ -142,8 +186,10 @@ abstract class Role implements ReplicationLink {
 
     private void truncate(long zxid) {
         LOG.info("quorum: truncating the log after zxid 0x" + Long.toHexString(zxid) + " (TRUNC from the leader)");
-        ctx.log().reset(host.reloadStorage((snapDir, logDir) ->
-                LogTruncation.truncateAfter(snapDir, logDir, zxid, ctx.maxEntryBytes())));
+        ctx.log().reset(host.reloadStorage((snapDir, logDir) -> {
+            LogTruncation.truncateAfter(snapDir, logDir, zxid, ctx.maxEntryBytes());
+            CrashPoints.reach(CrashPoints.LEARNER_TRUNC_TRUNCATED);
+        }));
     }
 
     private void loadSnapshot(long zxid) {

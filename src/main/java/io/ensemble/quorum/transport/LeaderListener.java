@@ -87,6 +87,12 @@ public final class LeaderListener implements AutoCloseable {
         return channel != null && channel.sendSnapshot(snap, writer);
     }
 
+    /** Waits up to {@code millis} until what is queued for learner {@code sid} is on its socket (crash tests). */
+    public boolean awaitFlushed(long sid, long millis) {
+        QuorumChannel channel = channels.get(sid);
+        return channel != null && channel.awaitFlushed(millis);
+    }
+
     /** Closes the connection of learner {@code sid}, if any (the driver decided: no callback). */
     public void disconnect(long sid) {
         QuorumChannel channel;

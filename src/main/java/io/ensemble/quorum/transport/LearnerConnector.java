@@ -83,6 +83,11 @@ public final class LearnerConnector implements AutoCloseable {
         return channel.send(message);
     }
 
+    /** Waits up to {@code millis} until what is queued for the leader is on the socket (crash tests). */
+    public boolean awaitFlushed(long millis) {
+        return channel.awaitFlushed(millis);
+    }
+
     public boolean isConnected() {
         return channel.isConnected();
     }

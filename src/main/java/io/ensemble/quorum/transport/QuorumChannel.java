@@ -10,6 +10,7 @@ import io.ensemble.wire.MalformedRecordException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.logging.Level;
@@ -56,6 +57,8 @@ final class QuorumChannel {
     private final ArrayDeque<Outgoing> queue = new ArrayDeque<>();
     private Connection connection;
     private String endReason;
+    /** The writer holds an item taken from the queue that is not yet on the socket. */
+    private boolean writing;
 
     /** Starts the writer; messages queue until {@link #attach} supplies the connection. */
     QuorumChannel(String name, QuorumLinkOptions options, Receiver receiver) {
@@ -81,12 +84,23 @@ final class QuorumChannel {
         Thread.ofVirtual().name("quorum-recv-" + name).start(() -> readLoop(conn));
     }
 
-    /** Queues {@code message}; false if the channel has ended (or ends now because the queue is full). */
+    /**
+     * Queues {@code message}; false if the channel has ended (or ends now because the queue is full, or because the
+     * message is too large to send: a skipped PROPOSAL would let the peer's next ACK, cumulative, vouch for it).
+     */
     boolean send(ZabMessage message) {
         if (message instanceof Snap) {
             throw new IllegalArgumentException("SNAP goes with its snapshot: use sendSnapshot");
         }
-        return enqueue(new Frame(encode(message)));
+        byte[] body;
+        try {
+            body = encode(message);
+        } catch (IllegalArgumentException e) {
+            LOG.warning(() -> "quorum: cannot send to " + name + ": " + e.getMessage() + "; disconnecting it");
+            end("message too large: " + e.getMessage());
+            return false;
+        }
+        return enqueue(new Frame(body));
     }
 
     boolean sendSnapshot(Snap snap, SnapshotWriter writer) {
@@ -97,6 +111,26 @@ final class QuorumChannel {
         lock.lock();
         try {
             return connection != null && endReason == null;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Waits until everything queued so far is written to the socket (or the channel ends, or {@code millis} pass).
+     * Only crash tests need it: a crash point right after a send must not halt before the bytes leave.
+     */
+    boolean awaitFlushed(long millis) {
+        lock.lock();
+        try {
+            long nanos = TimeUnit.MILLISECONDS.toNanos(millis);
+            while (endReason == null && (writing || !queue.isEmpty()) && nanos > 0) {
+                nanos = changed.awaitNanos(nanos);
+            }
+            return !writing && queue.isEmpty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         } finally {
             lock.unlock();
         }
@@ -171,6 +205,10 @@ final class QuorumChannel {
             Outgoing item;
             lock.lock();
             try {
+                if (writing) {
+                    writing = false; // the previous item is on the socket: wake anyone in awaitFlushed
+                    changed.signalAll();
+                }
                 while (endReason == null && (connection == null || queue.isEmpty())) {
                     changed.awaitUninterruptibly();
                 }
@@ -179,6 +217,7 @@ final class QuorumChannel {
                 }
                 conn = connection;
                 item = queue.pollFirst();
+                writing = true;
             } finally {
                 lock.unlock();
             }

@@ -24,4 +24,15 @@ public record QuorumLinkOptions(int connectTimeoutMillis, long backoffInitialMil
     public static QuorumLinkOptions defaults() {
         return new QuorumLinkOptions(5000, 50, 2000, 4 << 20, 10_000);
     }
+
+    /**
+     * The defaults, with frames large enough for any transaction the log accepts ({@code maxEntryBytes}, which
+     * follows jute.maxbuffer): a write a client may send must be able to reach the followers too.
+     */
+    public static QuorumLinkOptions forMaxEntry(int maxEntryBytes) {
+        QuorumLinkOptions d = defaults();
+        int frame = (int) Math.min(Integer.MAX_VALUE - 8, Math.max(d.maxFrameBytes(), maxEntryBytes + 1024L));
+        return new QuorumLinkOptions(d.connectTimeoutMillis(), d.backoffInitialMillis(), d.backoffMaxMillis(), frame,
+                d.sendQueueCapacity());
+    }
 }
