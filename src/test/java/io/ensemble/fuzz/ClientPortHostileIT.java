@@ -120,7 +120,7 @@ class ClientPortHostileIT {
             while (!Thread.currentThread().isInterrupted()) {
                 peakRss = Math.max(peakRss, server.rssKb());
                 try {
-                    Thread.sleep(100);
+                    Thread.sleep(100); // the RSS sampling period, not a wait for a condition
                 } catch (InterruptedException e) {
                     return;
                 }
