@@ -93,6 +93,7 @@ public final class EnsembleCluster implements AutoCloseable {
     private final Map<Integer, Integer> httpPorts = new TreeMap<>();
     /** JVM flags of every start of a server, from {@link Builder#jvmFlags}. */
     private final Map<Integer, List<String>> jvmFlags = new TreeMap<>();
+    private final Map<Integer, List<String>> launchPrefixes = new TreeMap<>();
 
     private EnsembleCluster(Path dir, Path jar, Map<Integer, Ports> ports) {
         this.dir = dir;
@@ -118,6 +119,7 @@ public final class EnsembleCluster implements AutoCloseable {
         private boolean proxyAll;
         private boolean http;
         private final Map<Integer, List<String>> jvmFlags = new TreeMap<>();
+        private final Map<Integer, List<String>> launchPrefixes = new TreeMap<>();
 
         private Builder(Path dir) {
             this.dir = dir;
@@ -153,6 +155,15 @@ public final class EnsembleCluster implements AutoCloseable {
         /** Extra JVM flags for every start of server {@code id} (see also {@link EnsembleCluster#start(int, List)}). */
         public Builder jvmFlags(int id, String... flags) {
             jvmFlags.computeIfAbsent(id, n -> new ArrayList<>()).addAll(List.of(flags));
+            return this;
+        }
+
+        /**
+         * Starts server {@code id} through {@code command} (which must exec its arguments, as {@code nice -n 19} or
+         * {@code ionice -c 3} do), e.g. to run it at low CPU and I/O priority.
+         */
+        public Builder launchPrefix(int id, String... command) {
+            launchPrefixes.put(id, List.of(command));
             return this;
         }
 
@@ -193,6 +204,7 @@ public final class EnsembleCluster implements AutoCloseable {
             }
             EnsembleCluster cluster = new EnsembleCluster(dir, jar, ports);
             jvmFlags.forEach((id, flags) -> cluster.jvmFlags.put(id, List.copyOf(flags)));
+            cluster.launchPrefixes.putAll(launchPrefixes);
             if (http) {
                 for (int id : ports.keySet()) {
                     cluster.httpPorts.put(id, distinctFreePort());
@@ -349,7 +361,8 @@ public final class EnsembleCluster implements AutoCloseable {
             if (p != null && p.isAlive()) {
                 throw new IllegalStateException("server " + id + " is running");
             }
-            p = new ServerProcess(jar, config(id), console(id), ports.get(id).client(), flags);
+            p = new ServerProcess(jar, config(id), console(id), ports.get(id).client(), flags,
+                    launchPrefixes.getOrDefault(id, List.of()));
             servers.put(id, p);
         }
         p.start();

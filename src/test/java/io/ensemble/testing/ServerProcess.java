@@ -26,6 +26,8 @@ public final class ServerProcess implements AutoCloseable {
     private final Path cfg;
     private final Path console;
     private final List<String> jvmFlags;
+    /** Words before the java command, e.g. {@code nice -n 19}: they exec java, so the pid stays the server's. */
+    private final List<String> launchPrefix;
     private final String host;
     private final int port;
     /** The whole environment of the server, or null to inherit the test JVM's. */
@@ -33,12 +35,19 @@ public final class ServerProcess implements AutoCloseable {
     private Process process;
 
     public ServerProcess(Path jar, Path cfg, Path console, int port, List<String> jvmFlags) {
-        this(jar, cfg, console, "127.0.0.1", port, jvmFlags, null);
+        this(jar, cfg, console, port, jvmFlags, List.of());
+    }
+
+    /** A server whose command line starts with {@code launchPrefix} (a command that execs the rest). */
+    public ServerProcess(Path jar, Path cfg, Path console, int port, List<String> jvmFlags,
+                         List<String> launchPrefix) {
+        this(jar, cfg, console, "127.0.0.1", port, jvmFlags, launchPrefix, null);
     }
 
     private ServerProcess(Path jar, Path cfg, Path console, String host, int port, List<String> jvmFlags,
-                          Map<String, String> env) {
+                          List<String> launchPrefix, Map<String, String> env) {
         this.jar = jar;
+        this.launchPrefix = List.copyOf(launchPrefix);
         this.cfg = cfg;
         this.console = console;
         this.host = host;
@@ -53,7 +62,7 @@ public final class ServerProcess implements AutoCloseable {
      */
     public static ServerProcess fromEnv(Path jar, Map<String, String> env, Path console, String host, int port,
                                         List<String> jvmFlags) {
-        return new ServerProcess(jar, null, console, host, port, jvmFlags, env);
+        return new ServerProcess(jar, null, console, host, port, jvmFlags, List.of(), env);
     }
 
     public int port() {
@@ -77,7 +86,7 @@ public final class ServerProcess implements AutoCloseable {
         if (isAlive()) {
             throw new IllegalStateException("already running as " + process.pid());
         }
-        List<String> cmd = new ArrayList<>();
+        List<String> cmd = new ArrayList<>(launchPrefix);
         cmd.add(ServerJvm.javaCommand());
         cmd.addAll(jvmFlags);
         cmd.add("-cp");

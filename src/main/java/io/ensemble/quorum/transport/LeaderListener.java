@@ -43,6 +43,7 @@ public final class LeaderListener implements AutoCloseable {
     private final ServerSocket listener;
     private final QuorumLinkOptions options;
     private final Handler handler;
+    private final FanOutEncoder fanOut;
     private final ConcurrentHashMap<Long, QuorumChannel> channels = new ConcurrentHashMap<>();
     /** Serialises callbacks with connection changes, so a replaced or ended connection delivers nothing more. */
     private final Object deliveryLock = new Object();
@@ -57,6 +58,7 @@ public final class LeaderListener implements AutoCloseable {
         this.listener = listener;
         this.options = options;
         this.handler = handler;
+        this.fanOut = new FanOutEncoder(options.maxFrameBytes());
     }
 
     /**
@@ -75,10 +77,13 @@ public final class LeaderListener implements AutoCloseable {
         AcceptLoop.start("quorum-accept-" + config.myId(), listener, () -> closed, this::handshake);
     }
 
-    /** Queues {@code message} for learner {@code sid}; false if it is not connected (the message is dropped). */
+    /**
+     * Queues {@code message} for learner {@code sid}; false if it is not connected (the message is dropped). Sending
+     * one message instance to several learners encodes it once.
+     */
     public boolean send(long sid, ZabMessage message) {
         QuorumChannel channel = channels.get(sid);
-        return channel != null && channel.send(message);
+        return channel != null && channel.send(message, fanOut::encode);
     }
 
     /** Queues SNAP then the snapshot {@code writer} produces, written when the learner's queue reaches it. */

@@ -47,8 +47,9 @@ final class LeaderBroadcast {
         log.append(logged);
         proposals.add(logged);
         out.persist(logged);
+        Proposal proposal = new Proposal(logged); // one instance for all: the transport encodes it once
         learners.values().stream().filter(h -> !h.observer && h.receivesStream())
-                .forEach(h -> out.send(h.sid, new Proposal(logged)));
+                .forEach(h -> out.send(h.sid, proposal));
     }
 
     /** Everything up to {@code zxid} is durable on {@code sid} (the leader included); commit what now can be. */
@@ -57,10 +58,12 @@ final class LeaderBroadcast {
         for (LoggedTxn t : proposals.takeCommittable()) {
             committed = t.zxid();
             out.apply(t);
+            Commit commit = new Commit(t.zxid());
+            Inform inform = new Inform(t);
             for (LearnerHandle h : learners.values()) {
                 if (h.receivesStream()) {
                     boolean proposedToIt = !h.observer || t.zxid() <= h.syncEnd;
-                    out.send(h.sid, proposedToIt ? new Commit(t.zxid()) : new Inform(t));
+                    out.send(h.sid, proposedToIt ? commit : inform);
                 }
             }
             pendingSyncs.release(committed).stream().filter(o -> learners.containsKey(o.to()))

@@ -33,9 +33,14 @@ public final class Frames {
     }
 
     public static void writeFrame(DataOutputStream out, byte[] message) throws IOException {
+        appendFrame(out, message);
+        out.flush();
+    }
+
+    /** Writes a frame without flushing: the caller flushes once after a batch. */
+    public static void appendFrame(DataOutputStream out, byte[] message) throws IOException {
         out.writeInt(message.length);
         out.write(message);
-        out.flush();
     }
 
     public static byte[] readFrame(DataInputStream in, int maxBytes) throws IOException {
