@@ -120,4 +120,17 @@ class TxnCodecTest {
         byte[] cut = java.util.Arrays.copyOf(all, all.length - 3);
         assertThatThrownBy(() -> TxnCodec.read(new JuteReader(cut))).isInstanceOf(MalformedRecordException.class);
     }
+
+    @Test
+    void sizeHintCoversTheEncodingOfTheTransactionsThatCarryData() {
+        List<Txn> withData = List.of(new Txn.SetData("/registers/r17", new byte[1024], 3),
+                new Txn.Create("/a/b/c-0000000042", new byte[4096], ACLS, 0x55L, 9),
+                new Txn.Multi(List.of(new Txn.SetData("/x", new byte[700], 1), new Txn.Delete("/y"),
+                        new Txn.Create("/z", new byte[300], Acl.OPEN, 0, 2))));
+        for (Txn txn : withData) {
+            JuteWriter w = new JuteWriter(16);
+            TxnCodec.write(w, new TxnHeader(1, 2, 3, 4, 5), txn);
+            assertThat(TxnCodec.sizeHint(txn)).as(txn.toString()).isGreaterThanOrEqualTo(w.size());
+        }
+    }
 }

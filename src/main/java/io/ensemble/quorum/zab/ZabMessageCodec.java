@@ -41,7 +41,11 @@ public final class ZabMessageCodec {
     }
 
     public static byte[] encode(ZabMessage message) {
-        JuteWriter w = new JuteWriter();
+        JuteWriter w = switch (message) {
+            case Proposal p -> new JuteWriter(4 + TxnCodec.sizeHint(p.txn().txn()));
+            case Inform i -> new JuteWriter(4 + TxnCodec.sizeHint(i.txn().txn()));
+            default -> new JuteWriter();
+        };
         switch (message) {
             case FollowerInfo m -> w.writeInt(FOLLOWERINFO).writeLong(m.sid()).writeLong(m.acceptedEpoch())
                     .writeLong(m.lastZxid());
