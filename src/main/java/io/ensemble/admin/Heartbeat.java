@@ -29,7 +29,8 @@ public class Heartbeat {
               @ConfigProperty(name = "ensemble.admin.heartbeatIntervalMs", defaultValue = "1000") long intervalMillis,
               @ConfigProperty(name = "ensemble.admin.livenessTimeoutMs", defaultValue = "10000") long boundMillis) {
         this.intervalMillis = intervalMillis;
-        this.heartbeat = new PipelineHeartbeat(server::counts, server::isRunning, System::currentTimeMillis,
+        this.heartbeat = new PipelineHeartbeat(server::counts, server::isRunning,
+                () -> System.nanoTime() / 1_000_000, // monotonic: a clock jump is no silence
                 boundMillis);
     }
 

@@ -1,6 +1,7 @@
 package io.ensemble.server;
 
 import io.ensemble.config.ServerConfig;
+import io.ensemble.fault.WallClock;
 import io.ensemble.session.Session;
 import io.ensemble.session.SessionTracker;
 import io.ensemble.tree.DataTree;
@@ -48,7 +49,7 @@ final class ConnectHandler {
         if (req.sessionId() == 0) {
             long id = sessions.nextSessionId();
             processor.commit(id, 0, OpCode.CREATE_SESSION, new Txn.CreateSession(timeout),
-                    System.currentTimeMillis());
+                    WallClock.millis());
             Session s = sessions.add(id, timeout);
             LOG.fine(() -> "Established session 0x" + Long.toHexString(id) + " with negotiated timeout " + timeout
                     + " for client " + conn);

@@ -1,10 +1,12 @@
 package io.ensemble.server;
 
+import io.ensemble.fault.WallClock;
+
 import java.util.concurrent.atomic.AtomicLong;
 
 /** Per-connection counters for the stat and cons reports. */
 final class ConnectionStats {
-    final long established = System.currentTimeMillis();
+    final long established = WallClock.millis();
     private final AtomicLong received = new AtomicLong();
     private final AtomicLong sent = new AtomicLong();
     private volatile int lastCxid = -1;

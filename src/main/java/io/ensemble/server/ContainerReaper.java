@@ -1,6 +1,7 @@
 package io.ensemble.server;
 
 import io.ensemble.config.ServerConfig;
+import io.ensemble.fault.WallClock;
 import io.ensemble.tree.DataNode;
 import io.ensemble.tree.DataTree;
 import io.ensemble.tree.NodeKind;
@@ -22,7 +23,7 @@ final class ContainerReaper {
     }
 
     void reap() {
-        long now = System.currentTimeMillis();
+        long now = WallClock.millis();
         long budget = Math.max(1, (long) config.containerMaxPerMinute() * config.containerCheckIntervalMs() / 60_000);
         for (String path : tree.containersAndTtls()) {
             if (budget <= 0) {

@@ -1,6 +1,7 @@
 package io.ensemble.server;
 
 import io.ensemble.config.ServerConfig;
+import io.ensemble.fault.WallClock;
 import io.ensemble.session.Session;
 import io.ensemble.session.SessionTracker;
 import io.ensemble.storage.Storage;
@@ -66,7 +67,8 @@ public final class EnsembleServer implements AutoCloseable, ServerContext {
     public EnsembleServer(ServerConfig config, Runnable onFatal) {
         this.config = config;
         this.onFatal = onFatal;
-        this.sessions = new SessionTracker(config.serverId(), config.tickTime(), System::currentTimeMillis);
+        this.sessions = new SessionTracker(config.serverId(), config.tickTime(), SessionTracker::monotonicMillis,
+                WallClock.millis());
         this.processor = new RequestProcessor(config, tree, sessions, stats);
     }
 
@@ -112,7 +114,7 @@ public final class EnsembleServer implements AutoCloseable, ServerContext {
         recovered = storage.recoverWithTail(TAIL_KEPT);
         if (config.replicated()) {
             tree.setMembership(config.quorum().membership().getBytes(StandardCharsets.UTF_8),
-                    System.currentTimeMillis());
+                    WallClock.millis());
         }
         processor.start(recovered.lastZxid(), storage.start(recovered.lastZxid(), processor, this::fatal));
     }

@@ -1,6 +1,7 @@
 package io.ensemble.server;
 
 import io.ensemble.config.ServerConfig;
+import io.ensemble.fault.WallClock;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -152,7 +153,9 @@ final class FourLetterWords {
         StringBuilder b = new StringBuilder("SessionTracker dump:\nSession Sets (").append(byExpiry.size())
                 .append(")/(").append(s.sessionCount()).append("):\n");
         byExpiry.forEach((at, sids) -> {
-            b.append(sids.size()).append(" expire at ").append(new java.util.Date(at)).append(":\n");
+            // expiry runs on the monotonic clock (SessionTracker.monotonicMillis); shown as a date
+            b.append(sids.size()).append(" expire at ")
+                    .append(new java.util.Date(WallClock.toWallMillis(at * 1_000_000L))).append(":\n");
             sids.forEach(sid -> b.append("\t0x").append(Long.toHexString(sid)).append('\n'));
         });
         b.append("ephemeral nodes dump:\nSessions with Ephemerals (").append(ephemerals.size()).append("):\n");

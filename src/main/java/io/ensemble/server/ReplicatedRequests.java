@@ -1,5 +1,6 @@
 package io.ensemble.server;
 
+import io.ensemble.fault.WallClock;
 import io.ensemble.session.Session;
 import io.ensemble.session.SessionTracker;
 import io.ensemble.tree.DataTree;
@@ -202,7 +203,7 @@ final class ReplicatedRequests {
                 return; // the reaper's delete lost a race: nothing to do
             }
         }
-        long zxid = link.propose(sessionId, cxid, type, p.txn(), System.currentTimeMillis());
+        long zxid = link.propose(sessionId, cxid, type, p.txn(), WallClock.millis());
         outstanding.record(zxid, p.changes());
     }
 
@@ -234,7 +235,7 @@ final class ReplicatedRequests {
             int timeout = new JuteReader(body).readInt();
             owners.put(sessionId, from);
             link.propose(sessionId, 0, OpCode.CREATE_SESSION, new Txn.CreateSession(timeout),
-                    System.currentTimeMillis());
+                    WallClock.millis());
             return;
         }
         Requests.Body decoded = null;
@@ -254,7 +255,7 @@ final class ReplicatedRequests {
         pendingConnects.put(id, new PendingConnect(conn, req, timeout));
         if (link.leading()) {
             owners.put(id, myId);
-            link.propose(id, 0, OpCode.CREATE_SESSION, new Txn.CreateSession(timeout), System.currentTimeMillis());
+            link.propose(id, 0, OpCode.CREATE_SESSION, new Txn.CreateSession(timeout), WallClock.millis());
         } else {
             link.forward(id, 0, OpCode.CREATE_SESSION, ByteBuffer.allocate(4).putInt(timeout).array(),
                     List.of());

@@ -1,6 +1,7 @@
 package io.ensemble.server;
 
 import io.ensemble.config.ServerConfig;
+import io.ensemble.fault.WallClock;
 import io.ensemble.session.Session;
 import io.ensemble.session.SessionTracker;
 import io.ensemble.storage.GroupCommitLog;
@@ -229,7 +230,7 @@ final class RequestProcessor implements Runnable, ZxidProgress {
         } else if (r.type() == OpCode.MULTI) {
             // ZooKeeper turns an undecodable multi into an error transaction: it still takes a zxid.
             TxnHeader hdr = commit(conn.session().id(), r.xid(), r.type(), new Txn.Error(Err.MARSHALLING_ERROR),
-                    System.currentTimeMillis());
+                    WallClock.millis());
             reply(r, conn, hdr.zxid(), Err.MARSHALLING_ERROR, null);
         } else {
             // As ZooKeeper: the request fails, the connection stays, and no zxid is taken.
@@ -254,7 +255,7 @@ final class RequestProcessor implements Runnable, ZxidProgress {
     }
 
     private void write(Work.Request r, ClientConnection conn, Session session) {
-        long time = System.currentTimeMillis();
+        long time = WallClock.millis();
         Txn txn = r.type() == OpCode.RECONFIG ? new Txn.Error(Err.RECONFIG_DISABLED)
                 : preparer.prepare(r.type(), r.body(), session, conn.authIds());
         TxnHeader hdr = commit(session.id(), r.xid(), r.type(), txn, time);
@@ -300,7 +301,7 @@ final class RequestProcessor implements Runnable, ZxidProgress {
 
     private void closeSession(Work.Request r, ClientConnection conn, Session session) {
         TxnHeader hdr = commit(session.id(), r.xid(), OpCode.CLOSE_SESSION, new Txn.CloseSession(),
-                System.currentTimeMillis());
+                WallClock.millis());
         sessions.remove(session.id());
         LOG.fine(() -> "session 0x" + Long.toHexString(session.id()) + " closed by the client");
         reply(r, conn, hdr.zxid(), Err.OK, null);
@@ -320,7 +321,7 @@ final class RequestProcessor implements Runnable, ZxidProgress {
                     ReplicatedRequests.SERVER); // applied on commit
             return;
         }
-        commit(sessionId, 0, OpCode.CLOSE_SESSION, new Txn.CloseSession(), System.currentTimeMillis());
+        commit(sessionId, 0, OpCode.CLOSE_SESSION, new Txn.CloseSession(), WallClock.millis());
         sessions.remove(sessionId);
         if (s.owner() instanceof ClientConnection owner) {
             owner.close();
@@ -363,7 +364,7 @@ final class RequestProcessor implements Runnable, ZxidProgress {
         }
         Txn txn = preparer.prepare(OpCode.DELETE_CONTAINER, new Requests.PathOnly(path), null, List.of());
         if (!(txn instanceof Txn.Error)) {
-            commit(0, 0, OpCode.DELETE_CONTAINER, txn, System.currentTimeMillis());
+            commit(0, 0, OpCode.DELETE_CONTAINER, txn, WallClock.millis());
         }
     }
 

@@ -9,7 +9,8 @@ public final class ServerStats {
     private final AtomicLong packetsSent = new AtomicLong();
     private final AtomicInteger outstanding = new AtomicInteger();
     private final LatencyStats latency = new LatencyStats();
-    private final long startedAt = System.currentTimeMillis();
+    /** Monotonic: uptime is a duration, which setting the clock must not change. */
+    private final long startedAtNanos = System.nanoTime();
     private volatile LatencyListener latencyListener;
 
     /** Hears every answered request's latency (the metrics endpoint's percentiles); called on the processor thread. */
@@ -64,7 +65,7 @@ public final class ServerStats {
     }
 
     public long uptimeMillis() {
-        return System.currentTimeMillis() - startedAt;
+        return (System.nanoTime() - startedAtNanos) / 1_000_000;
     }
 
     public void reset() {

@@ -23,11 +23,26 @@ public final class SessionTracker {
     private long nextSessionId;
     private long nextExpiry;
 
+    /** {@code clock} (milliseconds) both times expiry and seeds the session ids: for tests with a fake clock. */
     public SessionTracker(long serverId, int tickTime, LongSupplier clock) {
+        this(serverId, tickTime, clock, clock.getAsLong());
+    }
+
+    /**
+     * @param clock          monotonic milliseconds ({@link #monotonicMillis()}): expiry must not move when the wall
+     *                       clock is set, or a jump forward would expire every session at once
+     * @param wallMillisNow  the wall clock now, only to seed session ids (unique across restarts, as ZooKeeper's)
+     */
+    public SessionTracker(long serverId, int tickTime, LongSupplier clock, long wallMillisNow) {
         this.tickTime = tickTime;
         this.clock = clock;
-        this.nextSessionId = initialSessionId(serverId, clock.getAsLong());
+        this.nextSessionId = initialSessionId(serverId, wallMillisNow);
         this.nextExpiry = roundToBucket(clock.getAsLong());
+    }
+
+    /** Milliseconds of {@link System#nanoTime()}: the clock session expiry runs on. */
+    public static long monotonicMillis() {
+        return System.nanoTime() / 1_000_000;
     }
 
     /** ZooKeeper's layout: server id in the top byte, the start-up time in milliseconds below it. */

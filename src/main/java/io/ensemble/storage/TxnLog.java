@@ -35,6 +35,8 @@ public final class TxnLog implements Closeable {
     private long allocated;
     private long fsyncCount;
     private long lastZxid = -1;
+    /** A write or fsync failed: where the file ends is unknown, so nothing may be written to it again. */
+    private IOException failed;
 
     public TxnLog(Path dir, long preAllocBytes, boolean forceSync) {
         this.dir = dir;
@@ -45,7 +47,12 @@ public final class TxnLog implements Closeable {
     /** Buffers one transaction; a new file is started (named by this zxid) if none is open. */
     public void append(LoggedTxn txn) throws IOException {
         if (channel == null) {
-            open(txn.zxid());
+            try {
+                open(txn.zxid());
+            } catch (IOException e) {
+                failed = e; // a header cut short: entries written after it would make the file unreadable
+                throw e;
+            }
         }
         scratch.reset();
         TxnCodec.write(scratch, txn.header(), txn.txn());
@@ -58,17 +65,27 @@ public final class TxnLog implements Closeable {
 
     /** Writes what is buffered and forces it to disk (unless forceSync is off). */
     public void sync() throws IOException {
+        if (failed != null) {
+            throw new IOException("the transaction log failed before: " + failed.getMessage(), failed);
+        }
         if (channel == null || pending.size() == 0) {
             return;
         }
-        ByteBuffer bytes = pending.asByteBuffer();
-        ensureAllocated(position + bytes.remaining());
-        while (bytes.hasRemaining()) {
-            position += channel.write(bytes, position);
-        }
-        pending.reset();
-        if (forceSync) {
-            channel.force(false);
+        try {
+            ByteBuffer bytes = pending.asByteBuffer();
+            ensureAllocated(position + bytes.remaining());
+            while (bytes.hasRemaining()) {
+                position += channel.write(bytes, position);
+            }
+            pending.reset();
+            if (forceSync) {
+                channel.force(false);
+            }
+        } catch (IOException e) {
+            // Part of the buffer may be in the file (a disk that filled up mid-write). Writing it again, as close()
+            // would, puts whole entries after a torn one: a log that recovery rightly refuses as corrupt.
+            failed = e;
+            throw e;
         }
         fsyncCount++;
     }
@@ -126,7 +143,9 @@ public final class TxnLog implements Closeable {
 
     @Override
     public void close() throws IOException {
-        sync();
+        if (failed == null) {
+            sync();
+        }
         closeChannel();
     }
 }
