@@ -59,7 +59,7 @@ public final class TxnLog implements Closeable {
         crc.reset();
         crc.update(scratch.asByteBuffer());
         pending.writeInt(scratch.size()).writeInt((int) crc.getValue());
-        pending.writeRaw(scratch.toByteArray());
+        pending.writeRaw(scratch);
         lastZxid = txn.zxid();
     }
 

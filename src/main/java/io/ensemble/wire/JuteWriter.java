@@ -87,6 +87,14 @@ public final class JuteWriter {
         return this;
     }
 
+    /** Appends what {@code other} holds, raw, without copying it out first. */
+    public JuteWriter writeRaw(JuteWriter other) {
+        ensure(other.pos);
+        System.arraycopy(other.buf, 0, buf, pos, other.pos);
+        pos += other.pos;
+        return this;
+    }
+
     public JuteWriter writeString(String s) {
         return writeBuffer(s == null ? null : s.getBytes(StandardCharsets.UTF_8));
     }

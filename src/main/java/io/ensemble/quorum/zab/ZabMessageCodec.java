@@ -44,6 +44,7 @@ public final class ZabMessageCodec {
         JuteWriter w = switch (message) {
             case Proposal p -> new JuteWriter(4 + TxnCodec.sizeHint(p.txn().txn()));
             case Inform i -> new JuteWriter(4 + TxnCodec.sizeHint(i.txn().txn()));
+            case Request r -> new JuteWriter(64 + (r.body() == null ? 0 : r.body().length) + 64 * r.auth().size());
             default -> new JuteWriter();
         };
         switch (message) {
