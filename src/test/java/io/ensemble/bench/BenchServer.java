@@ -195,18 +195,23 @@ final class BenchServer implements AutoCloseable {
 
     /** Process figures from /proc/<pid>: resident set (kB), its peak (kB), CPU time (s). Zeros if unreadable. */
     ProcStats procStats() {
+        return procStats(pid());
+    }
+
+    /** {@link #procStats()} of any process. */
+    static ProcStats procStats(long pid) {
         long rss = 0;
         long hwm = 0;
         double cpu = 0;
         try {
-            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid()), "status"))) {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
                 if (line.startsWith("VmRSS:")) {
                     rss = kb(line);
                 } else if (line.startsWith("VmHWM:")) {
                     hwm = kb(line);
                 }
             }
-            String stat = Files.readString(Path.of("/proc", Long.toString(pid()), "stat"));
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
             String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
             // fields after "(comm) ": state=0 ... utime=11, stime=12 (1-based 14 and 15 in proc(5))
             long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);

@@ -186,4 +186,37 @@ class ObserverIT {
         assertThat(cluster.server(OBSERVER).lastLineContaining("leaves observer"))
                 .as("the observer did follow new leaders").isNotEmpty();
     }
+
+    /**
+     * The leader never waits for an observer: with the observer frozen (SIGSTOP: its socket stops draining, it
+     * ACKs nothing and answers no PING), writes on the voters keep committing; once thawed it has every one of them.
+     */
+    @Test
+    @Order(5)
+    void aFrozenObserverHoldsUpNoWrite() throws Exception {
+        int leader = cluster.leader();
+        ZooKeeper atLeader = client(leader);
+        atLeader.create("/frozen", new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
+        cluster.server(OBSERVER).pause();
+        try {
+            List<CompletableFuture<Integer>> writes = new ArrayList<>();
+            for (int i = 0; i < 500; i++) {
+                CompletableFuture<Integer> done = new CompletableFuture<>();
+                atLeader.setData("/frozen", bytes("w" + i), -1, (rc, path, ctx, stat) -> done.complete(rc), null);
+                writes.add(done);
+            }
+            CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).get(TIMEOUT.toSeconds(),
+                    TimeUnit.SECONDS);
+            assertThat(writes).allSatisfy(w -> assertThat(w.join()).isEqualTo(KeeperException.Code.OK.intValue()));
+        } finally {
+            cluster.server(OBSERVER).resume();
+        }
+        // The leader may have dropped the silent observer meanwhile: it then resyncs before it serves again.
+        await("the thawed observer serves").atMost(TIMEOUT).until(() -> serving(cluster, OBSERVER));
+        ZooKeeper atObserver = client(OBSERVER);
+        await("the thawed observer has the last write").atMost(TIMEOUT).ignoreExceptions().untilAsserted(() -> {
+            sync(atObserver, "/frozen");
+            assertThat(atObserver.getData("/frozen", false, null)).isEqualTo(bytes("w499"));
+        });
+    }
 }
