@@ -1,21 +1,19 @@
 package io.ensemble.cluster;
 
 import io.ensemble.testing.EnsembleCluster;
+import io.ensemble.testing.OrderedHostProvider;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.WatchedEvent;
 import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.ZooKeeper;
-import org.apache.zookeeper.client.HostProvider;
 import org.apache.zookeeper.data.Stat;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -72,63 +70,11 @@ final class ClusterClients {
         }
     }
 
-    /**
-     * Tries the servers strictly in the given order (the stock provider shuffles), so a test knows which server a
-     * client starts on and where it goes next. Like the stock provider it pauses {@code spinDelay} once it has
-     * gone round the whole list without connecting.
-     */
-    static final class OrderedHostProvider implements HostProvider {
-        private final List<InetSocketAddress> servers;
-        private int current = -1;
-        private int lastConnected = -1;
-
-        OrderedHostProvider(List<Integer> ports) {
-            this.servers = ports.stream().map(p -> new InetSocketAddress("127.0.0.1", p)).toList();
-        }
-
-        @Override
-        public synchronized int size() {
-            return servers.size();
-        }
-
-        @Override
-        public InetSocketAddress next(long spinDelay) {
-            boolean pause;
-            InetSocketAddress out;
-            synchronized (this) {
-                current = (current + 1) % servers.size();
-                pause = current == lastConnected && spinDelay > 0;
-                if (lastConnected == -1) {
-                    lastConnected = 0; // never connected: pause after each full round
-                }
-                out = servers.get(current);
-            }
-            if (pause) {
-                try {
-                    Thread.sleep(spinDelay); // the client library's reconnect back-off, as StaticHostProvider's
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-            return out;
-        }
-
-        @Override
-        public synchronized void onConnected() {
-            lastConnected = current;
-        }
-
-        @Override
-        public boolean updateServerList(Collection<InetSocketAddress> serverAddresses, InetSocketAddress host) {
-            throw new UnsupportedOperationException("fixed list");
-        }
-    }
-
     /** A client that tries the servers with these client ports in this order; returned once it has a session. */
     static ZooKeeper connectInOrder(List<Integer> ports, int sessionTimeoutMs, Events events)
             throws IOException, InterruptedException {
         ZooKeeper zk = new ZooKeeper(connectString(ports), sessionTimeoutMs, events, false,
-                new OrderedHostProvider(ports));
+                OrderedHostProvider.inOrder(ports));
         awaitConnected(zk, events);
         return zk;
     }
@@ -137,7 +83,7 @@ final class ClusterClients {
     static ZooKeeper resume(List<Integer> ports, int sessionTimeoutMs, Events events, long sessionId,
                             byte[] password) throws IOException {
         return new ZooKeeper(connectString(ports), sessionTimeoutMs, events, sessionId, password, false,
-                new OrderedHostProvider(ports));
+                OrderedHostProvider.inOrder(ports));
     }
 
     private static void awaitConnected(ZooKeeper zk, Events events) throws InterruptedException {
@@ -215,19 +161,6 @@ final class ClusterClients {
             return i;
         }
         return -1;
-    }
-
-    /** The lines server {@code id} printed since it was last started. */
-    static List<String> consoleSinceLastStart(EnsembleCluster cluster, int id) throws IOException {
-        List<String> all = Files.readAllLines(cluster.console(id), StandardCharsets.UTF_8);
-        int start = 0;
-        for (int i = all.size() - 1; i >= 0; i--) {
-            if (all.get(i).startsWith("=== ")) {
-                start = i;
-                break;
-            }
-        }
-        return all.subList(start, all.size());
     }
 
     /** Whether server {@code id} answers clients (srvr has a Mode). */

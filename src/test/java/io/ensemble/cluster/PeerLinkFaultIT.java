@@ -28,7 +28,6 @@ import static io.ensemble.cluster.ClusterClients.TIMEOUT;
 import static io.ensemble.cluster.ClusterClients.bytes;
 import static io.ensemble.cluster.ClusterClients.clientPorts;
 import static io.ensemble.cluster.ClusterClients.connectInOrder;
-import static io.ensemble.cluster.ClusterClients.consoleSinceLastStart;
 import static io.ensemble.cluster.ClusterClients.existsAfterSync;
 import static io.ensemble.cluster.ClusterClients.logHolds;
 import static io.ensemble.cluster.ClusterClients.serving;
@@ -247,7 +246,7 @@ class PeerLinkFaultIT {
         cluster.start(old);
         cluster.awaitServing(Duration.ofSeconds(60));
         assertThat(cluster.mode(old)).isEqualTo("follower");
-        String trunc = consoleSinceLastStart(cluster, old).stream().filter(l -> l.contains("by TRUNC to zxid"))
+        String trunc = cluster.consoleSinceLastStart(old).stream().filter(l -> l.contains("by TRUNC to zxid"))
                 .findFirst().orElse("");
         assertThat(trunc).as("server %d syncs by TRUNC", old).isNotEmpty();
         System.out.println("server " + old + ": " + trunc);

@@ -1,24 +1,15 @@
 package io.ensemble.faults;
 
 import io.ensemble.checker.Checker;
-import io.ensemble.checker.History;
-import io.ensemble.checker.Operation;
-import io.ensemble.checker.Report;
-import io.ensemble.checker.TreeSnapshot;
 import io.ensemble.fault.WallClock;
 import io.ensemble.testing.Clients;
 import io.ensemble.testing.ConsoleWatch;
-import io.ensemble.testing.ConsolesOnFailure;
 import io.ensemble.testing.EnsembleCluster;
-import io.ensemble.testing.RecordingClients;
-import io.ensemble.testing.ReliabilityLine;
-import io.ensemble.testing.ReplicaSnapshots;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.ZooKeeper;
 import org.apache.zookeeper.data.Stat;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -54,7 +45,7 @@ class ClockJumpIT {
     private static final int SESSION_TIMEOUT = 4000;
     private static final long HOUR = 3_600_000L;
     /** Longer than the session timeout and syncLimit x tickTime: a timer on the wall clock would have fired. */
-    private static final Duration HOLD = Duration.ofSeconds(ReliabilityLine.nightly() ? 15 : 6);
+    private static final Duration HOLD = Duration.ofSeconds(FaultScale.NIGHTLY ? 15 : 6);
     /** How far a time stamp may be from "now plus the offset": a loaded machine, seconds at worst. */
     private static final long SLACK = 60_000;
     private static final Pattern EST = Pattern.compile("sid=0x([0-9a-f]+),.*?est=(\\d+)");
@@ -62,23 +53,10 @@ class ClockJumpIT {
     /** Static, so that it outlives the test method: the consoles are printed after a failure. */
     @TempDir
     static Path dir;
+    @RegisterExtension
+    final FaultEnsemble ensemble = new FaultEnsemble("ClockJumpIT");
     private EnsembleCluster cluster;
     private final Map<Integer, Path> clocks = new HashMap<>();
-    private long faults;
-    private long operations;
-    private long histories;
-    private long acked;
-
-    @RegisterExtension
-    final ConsolesOnFailure consolesOnFailure = new ConsolesOnFailure(() -> cluster, 80);
-
-    @AfterEach
-    void stop() {
-        if (cluster != null) {
-            cluster.close();
-        }
-        ReliabilityLine.report("ClockJumpIT", faults, operations, histories, acked, 0);
-    }
 
     @Test
     void wallClockJumpsOfHoursMoveTimeStampsButNoTimer() throws Exception {
@@ -87,9 +65,7 @@ class ClockJumpIT {
             clocks.put(id, dir.resolve("clock-offset-" + id));
             builder.jvmFlags(id, "-Densemble.wallClockOffsetFile=" + clocks.get(id));
         }
-        cluster = builder.build();
-        cluster.startAll();
-        cluster.awaitServing(START);
+        cluster = ensemble.start(builder, START);
         int leader = cluster.leader();
         int follower = cluster.ids().stream().filter(id -> id != leader).min(Integer::compare).orElseThrow();
         List<ConsoleWatch> elections = new ArrayList<>();
@@ -101,17 +77,16 @@ class ClockJumpIT {
         AtomicBoolean idleExpired = new AtomicBoolean();
         idle.register(e -> idleExpired.compareAndSet(false, e.getState() == Watcher.Event.KeeperState.Expired));
         idle.create("/idle", new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.EPHEMERAL);
-        idle.create("/clock", new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
         idle.create("/probe", new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
         await("the leader has the write").atMost(START).until(() -> epoch(leader) > 0);
         long epoch = epoch(leader); // of the leader's last zxid: known once it has proposed something
 
         int workers = 4;
-        RecordingClients load = RecordingClients.start(cluster.connectString(), "/clock", workers, 5, SESSION_TIMEOUT);
-        History history;
+        RecordedLoad load = RecordedLoad.startOnFreshRoot(LoadPlan.churning("/clock", SESSION_TIMEOUT),
+                cluster.connectString(), workers);
         try {
-            load.awaitAcknowledgedUpdates(40, START);
-            long[][] jumps = ReliabilityLine.nightly()
+            load.awaitAcks(System.nanoTime(), 40, START);
+            long[][] jumps = FaultScale.NIGHTLY
                     ? new long[][] {{leader, 3 * HOUR}, {follower, 5 * HOUR}, {leader, -4 * HOUR},
                             {follower, -7 * HOUR}, {leader, 26 * HOUR}, {follower, -30 * HOUR}, {leader, 0},
                             {follower, 0}}
@@ -120,13 +95,13 @@ class ClockJumpIT {
             for (long[] jump : jumps) {
                 int id = (int) jump[0];
                 setOffset(id, jump[1]);
-                faults++;
+                ensemble.faultInjected();
                 if (id == leader) {
                     assertMtimeFollows(idle, idleExpired, jump[1]);
                 } else {
                     assertConnectionTimeFollows(id, jump[1]);
                 }
-                load.awaitAcknowledgedUpdates(30, START);
+                load.awaitAcks(System.nanoTime(), 30, START);
                 String expected = "leader " + leader + ", epoch " + epoch + ", idle session expired false";
                 AtomicReference<String> seen = new AtomicReference<>();
                 try {
@@ -143,11 +118,11 @@ class ClockJumpIT {
                 System.out.printf("ClockJumpIT: server %d's clock moved to %+d h: leader %d, epoch %d, sessions kept%n",
                         id, jump[1] / HOUR, leader, epoch);
             }
-            load.awaitAcknowledgedUpdates(30, START);
+            load.awaitAcks(System.nanoTime(), 30, START);
         } finally {
-            history = load.stop();
+            load.stop();
         }
-        assertThat(load.sessionsStarted()).as("sessions the recording workers needed").isEqualTo(workers);
+        assertThat(load.tally().sessionsOpened.sum()).as("sessions the recording workers needed").isEqualTo(workers);
         assertThat(idleExpired).as("the idle session expired").isFalse();
         assertThat(idle.exists("/idle", false)).as("the idle session's ephemeral").isNotNull();
         idle.close();
@@ -156,14 +131,7 @@ class ClockJumpIT {
         }
         assertThat(cluster.leader()).isEqualTo(leader);
         assertThat(epoch(leader)).isEqualTo(epoch);
-
-        Map<String, TreeSnapshot> replicas = ReplicaSnapshots.take(cluster, START);
-        Report report = Checker.check(history, replicas);
-        System.out.println("ClockJumpIT: " + report.toString().lines().findFirst().orElse(""));
-        assertThat(report.ok()).as(report.toString()).isTrue();
-        operations += history.size();
-        acked += history.operations().stream().filter(Operation::isAcknowledgedUpdate).count();
-        histories++;
+        ensemble.check(load.history(), START);
     }
 
     /** Moves server {@code id}'s wall clock to the system clock plus {@code millis}, atomically (no half file). */

@@ -1,25 +1,16 @@
 package io.ensemble.faults;
 
 import io.ensemble.checker.Checker;
-import io.ensemble.checker.History;
-import io.ensemble.checker.Operation;
-import io.ensemble.checker.Report;
-import io.ensemble.checker.TreeSnapshot;
 import io.ensemble.storage.Storage;
 import io.ensemble.testing.Clients;
 import io.ensemble.testing.ConsoleWatch;
-import io.ensemble.testing.ConsolesOnFailure;
 import io.ensemble.testing.EnsembleCluster;
 import io.ensemble.testing.LogAudit;
-import io.ensemble.testing.RecordingClients;
-import io.ensemble.testing.ReliabilityLine;
-import io.ensemble.testing.ReplicaSnapshots;
 import io.ensemble.testing.TmpfsMount;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.ZooKeeper;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -52,66 +43,40 @@ class DiskFullIT {
     private static final int FULL = 1;
     private static final int TMPFS_MB = 24;
     private static final long LEFT_FREE = 3L << 20;
-    private static final int ROUNDS = ReliabilityLine.nightly() ? 3 : 1;
+    private static final int ROUNDS = FaultScale.rounds(1, 3);
 
     /** Static, so that it outlives the test method: the consoles are printed after a failure. */
     @TempDir
     static Path dir;
+    @RegisterExtension
+    final FaultEnsemble ensemble = new FaultEnsemble("DiskFullIT");
     private EnsembleCluster cluster;
     private TmpfsMount disk;
-    private long faults;
-    private long operations;
-    private long histories;
-    private long acked;
-
-    @RegisterExtension
-    final ConsolesOnFailure consolesOnFailure = new ConsolesOnFailure(() -> cluster, 80);
-
-    @AfterEach
-    void stop() throws Exception {
-        try {
-            if (cluster != null) {
-                cluster.close();
-            }
-        } finally {
-            if (disk != null) {
-                disk.close();
-            }
-        }
-        ReliabilityLine.report("DiskFullIT", faults, operations, histories, acked, 0);
-    }
 
     @Test
     void aFollowerWhoseDiskFillsStopsThenRecoversFromItsOwnFilesAndConverges() throws Exception {
-        cluster = EnsembleCluster.builder(dir).voters(3).set("maxSessionTimeout", "30000").build();
+        cluster = ensemble.build(FaultEnsemble.threeServers(dir));
         disk = TmpfsMount.mount(cluster.dataDir(FULL), TMPFS_MB);
+        ensemble.closeAfterServers(disk);
         Files.writeString(cluster.dataDir(FULL).resolve("myid"), FULL + "\n"); // the mount hid the one build wrote
-        cluster.startAll();
-        cluster.awaitServing(START);
+        ensemble.startServing(START);
         assertThat(cluster.mode(FULL)).as("server %d (on the small disk) of a fresh ensemble", FULL)
                 .isEqualTo("follower");
         try (ZooKeeper zk = Clients.connect(cluster.connectString(), SESSION_TIMEOUT)) {
-            zk.create("/disk", new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
             zk.create("/fill", new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
         }
-        RecordingClients load = RecordingClients.start(cluster.connectString(), "/disk", 4, 5, SESSION_TIMEOUT);
-        History history;
+        RecordedLoad load = RecordedLoad.startOnFreshRoot(LoadPlan.churning("/disk", SESSION_TIMEOUT),
+                cluster.connectString(), 4);
         try {
-            load.awaitAcknowledgedUpdates(40, START);
+            load.awaitAcks(System.nanoTime(), 40, START);
             for (int round = 0; round < ROUNDS; round++) {
                 fillUpRestart(load, round);
             }
-            load.awaitAcknowledgedUpdates(40, START);
+            load.awaitAcks(System.nanoTime(), 40, START);
         } finally {
-            history = load.stop();
+            load.stop();
         }
-        Map<String, TreeSnapshot> replicas = ReplicaSnapshots.take(cluster, START);
-        Report report = Checker.check(history, replicas);
-        System.out.println("DiskFullIT: " + report.toString().lines().findFirst().orElse(""));
-        assertThat(report.ok()).as(report.toString()).isTrue();
-        operations += history.size();
-        acked += history.operations().stream().filter(Operation::isAcknowledgedUpdate).count();
-        histories++;
+        ensemble.check(load.history(), START);
 
         cluster.close(); // logs are audited at rest
         Map<Integer, Map<Long, byte[]>> logs = new TreeMap<>();
@@ -122,7 +87,7 @@ class DiskFullIT {
     }
 
     /** Fills the small disk, writes until the server on it gives up, checks the rest serve, frees it, restarts. */
-    private void fillUpRestart(RecordingClients load, int round) throws Exception {
+    private void fillUpRestart(RecordedLoad load, int round) throws Exception {
         Path filler = disk.fillLeaving(LEFT_FREE);
         System.out.printf("DiskFullIT: round %d, %,d bytes free on server %d's disk%n", round, disk.usableBytes(),
                 FULL);
@@ -130,13 +95,13 @@ class DiskFullIT {
         long written = writeUntilStopped(round);
         String why = watch.awaitLine("Cannot write the transaction log", Duration.ofSeconds(10));
         int exit = cluster.server(FULL).awaitExit(Duration.ofSeconds(60));
-        faults++;
+        ensemble.faultInjected();
         System.out.printf("DiskFullIT: server %d exited with %d after %,d bulk writes: %s%n", FULL, exit, written,
                 why.substring(why.indexOf("Cannot")));
         assertThat(why).contains("No space left on device");
         assertThat(exit).as("exit code of the server whose log failed").isEqualTo(3);
 
-        load.awaitAcknowledgedUpdates(60, START); // two of three: still a quorum
+        load.awaitAcks(System.nanoTime(), 60, START); // two of three: still a quorum
         assertThat(cluster.ids().stream().filter(id -> id != FULL).map(cluster::mode).sorted().toList())
                 .as("the other two").containsExactly("follower", "leader");
 

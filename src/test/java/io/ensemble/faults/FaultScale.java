@@ -1,7 +1,5 @@
 package io.ensemble.faults;
 
-import io.ensemble.testing.ReliabilityLine;
-
 import java.time.Duration;
 
 /**
@@ -9,7 +7,7 @@ import java.time.Duration;
  * {@code -Densemble.faults.nightly=true} ({@code ./mvnw -Pnightly verify}): more rounds, longer load.
  */
 final class FaultScale {
-    static final boolean NIGHTLY = ReliabilityLine.nightly();
+    static final boolean NIGHTLY = Boolean.getBoolean("ensemble.faults.nightly");
     /** Load without a fault before each fault: none in quick runs, a while nightly. */
     static final Duration SOAK = NIGHTLY ? Duration.ofSeconds(10) : Duration.ZERO;
 

@@ -1,14 +1,9 @@
 package io.ensemble.faults;
 
-import io.ensemble.checker.HistoryRecorder;
-import io.ensemble.checker.Report;
-import io.ensemble.testing.ConsolesOnFailure;
 import io.ensemble.testing.EnsembleCluster;
-import io.ensemble.testing.FirstServerHostProvider;
-import io.ensemble.testing.LoopbackProxy;
+import io.ensemble.testing.OrderedHostProvider;
 import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.ZooKeeper;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,9 +19,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * A follower of 3 servers partitioned away under a recorded load, in two ways: every link of it cut (connections
- * closed: it learns at once), then only the links it dials blackholed (its connections to the leader and to the
- * other follower silent, theirs to it intact: a one-sided partition that TCP does not report). Each time the
+ * A follower of 3 servers partitioned away under a recorded load, in three ways: every link of it cut (connections
+ * closed: it learns at once), then one-way partitions that TCP does not report: nothing it sends arrives while it
+ * still hears the others, and then it hears nothing while what it sends still arrives. Each time the
  * follower must stop serving, the clients that were on it must lose their connection and carry on through the other
  * servers, the leader must keep acknowledging writes with the remaining follower, and after the heal the follower
  * must rejoin and catch up. The whole history passes the {@link io.ensemble.checker.Checker} against all three
@@ -38,68 +33,55 @@ class FollowerPartitionIT {
     private static final int ROAMING = 2;
     private static final int ON_FOLLOWER = 2;
 
+    /** Static, so that it outlives the test method: the consoles are printed after a failure. */
     @TempDir
-    Path dir;
-    EnsembleCluster cluster;
-
+    static Path dir;
     @RegisterExtension
-    final ConsolesOnFailure consolesOnFailure = new ConsolesOnFailure(() -> cluster, 80);
-
-    @AfterEach
-    void stop() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
+    final FaultEnsemble ensemble = new FaultEnsemble("FollowerPartitionIT");
+    EnsembleCluster cluster;
 
     /** How the follower is partitioned away. */
     private enum Partition {
         /** Every proxy of its links cut: connections closed, new ones refused. */
         CUT,
-        /** Only the proxies it dials through blackholed: what it sends and what it is sent on them is held. */
-        ONE_SIDED_BLACKHOLE
+        /** Everything it sends is held, on every link and whoever dialled; it still hears the others. */
+        SILENCED,
+        /** Everything sent to it is held; what it sends still arrives. */
+        DEAFENED
     }
 
     @Test
     void aPartitionedFollowersClientsMoveOnAndItCatchesUpAfterTheHeal() throws Exception {
         int rounds = FaultScale.rounds(1, 5);
-        cluster = EnsembleCluster.builder(dir).voters(3).proxyAllLinks().set("maxSessionTimeout", "30000").build();
-        cluster.startAll();
-        cluster.awaitServing(SERVE);
-        HistoryRecorder recorder = new HistoryRecorder();
+        cluster = ensemble.start(FaultEnsemble.threeServers(dir).proxyAllLinks(), SERVE);
         LoadPlan plan = LoadPlan.standard(ROOT);
-        RecordedLoad.createZnodes(recorder, cluster.connectString(), ROOT, plan);
-        RecordedLoad roaming = RecordedLoad.start(recorder, plan, 0, ROAMING,
-                i -> new ZooKeeper(cluster.connectString(), plan.sessionTimeoutMs(), e -> { }));
-        int faults = 0;
+        RecordedLoad roaming = RecordedLoad.startOnFreshRoot(plan, cluster.connectString(), ROAMING);
+        int partitions = 0;
         try {
             for (int round = 0; round < rounds; round++) {
                 for (Partition how : Partition.values()) {
-                    int firstWorker = ROAMING + faults * ON_FOLLOWER;
-                    partitionOnce(recorder, plan, roaming, round, how, firstWorker);
-                    faults++;
+                    int firstWorker = ROAMING + partitions * ON_FOLLOWER;
+                    partitionOnce(plan, roaming, round, how, firstWorker);
+                    partitions++;
                 }
             }
         } finally {
             roaming.stop();
         }
         assertThat(roaming.tally().unexpected()).as("outcomes no fault explains").isEmpty();
-
-        Report report = ReliabilityCheck.verify("FollowerPartitionIT", faults, recorder.history(),
-                ReliabilityCheck.snapshots(cluster));
-        assertThat(report.ok()).as(report.toString()).isTrue();
+        ensemble.check(roaming.history(), SERVE);
     }
 
-    private void partitionOnce(HistoryRecorder recorder, LoadPlan plan, RecordedLoad roaming, int round,
-                               Partition how, int firstWorker) throws Exception {
+    private void partitionOnce(LoadPlan plan, RecordedLoad roaming, int round, Partition how, int firstWorker)
+            throws Exception {
         int leader = cluster.leader();
         List<Integer> followers = cluster.ids().stream().filter(id -> id != leader).toList();
         int cutOff = followers.get(round % followers.size());
         List<Integer> ports = cluster.ids().stream().map(id -> cluster.ports(id).client()).toList();
         Map<Integer, AtomicInteger> disconnects = new ConcurrentHashMap<>();
-        RecordedLoad onFollower = RecordedLoad.start(recorder, plan, firstWorker, ON_FOLLOWER,
+        RecordedLoad onFollower = roaming.alongside(plan, firstWorker, ON_FOLLOWER,
                 i -> new ZooKeeper(cluster.connectString(), plan.sessionTimeoutMs(), countDisconnects(disconnects, i),
-                        false, FirstServerHostProvider.startingAt(cluster.ports(cutOff).client(), ports)));
+                        false, OrderedHostProvider.startingAt(cluster.ports(cutOff).client(), ports)));
         try {
             onFollower.awaitAcks(System.nanoTime(), 2 * ON_FOLLOWER, SERVE);
             for (LoadWorker w : onFollower.workers()) {
@@ -111,6 +93,7 @@ class FollowerPartitionIT {
 
             long partitionedAt = System.nanoTime();
             partition(cutOff, how);
+            ensemble.faultInjected();
             await("server " + cutOff + " stops serving").atMost(SERVE).pollInterval(Duration.ofMillis(20))
                     .until(() -> cluster.mode(cutOff).isEmpty());
             long stoppedAt = System.nanoTime();
@@ -163,12 +146,10 @@ class FollowerPartitionIT {
                 continue;
             }
             EnsembleCluster.Link link = cluster.link(cutOff, other);
-            if (how == Partition.CUT) {
-                link.cut();
-            } else {
-                // the proxies named "<cutOff>-><other>:..." are the ones server cutOff dials through
-                link.proxies().stream().filter(p -> p.name().startsWith(cutOff + "->"))
-                        .forEach(LoopbackProxy::blackhole);
+            switch (how) {
+                case CUT -> link.cut();
+                case SILENCED -> link.blackholeFrom(cutOff);
+                case DEAFENED -> link.blackholeFrom(other);
             }
         }
     }

@@ -1,13 +1,8 @@
 package io.ensemble.faults;
 
 import io.ensemble.checker.History;
-import io.ensemble.checker.HistoryRecorder;
 import io.ensemble.checker.Operation;
-import io.ensemble.checker.Report;
-import io.ensemble.testing.ConsolesOnFailure;
 import io.ensemble.testing.EnsembleCluster;
-import org.apache.zookeeper.ZooKeeper;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,19 +37,12 @@ class LeaderIsolationIT {
     private static final long STEP_DOWN_BOUND_MS = (SYNC_LIMIT + 2L) * TICK_MS + 500;
     private static final int ROAMING = 4;
 
+    /** Static, so that it outlives the test method: the consoles are printed after a failure. */
     @TempDir
-    Path dir;
-    EnsembleCluster cluster;
-
+    static Path dir;
     @RegisterExtension
-    final ConsolesOnFailure consolesOnFailure = new ConsolesOnFailure(() -> cluster, 80);
-
-    @AfterEach
-    void stop() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
+    final FaultEnsemble ensemble = new FaultEnsemble("LeaderIsolationIT");
+    EnsembleCluster cluster;
 
     /** When the phases of one isolation began (System.nanoTime()), and the load of the leader's pinned client. */
     private record Isolation(int leader, long isolatedAt, long steppedDownAt, long healedAt, RecordedLoad pinned) {
@@ -63,41 +51,33 @@ class LeaderIsolationIT {
     @Test
     void anIsolatedLeaderStepsDownWithinSyncLimitAndTheMajorityCarriesOn() throws Exception {
         int rounds = FaultScale.rounds(1, 5);
-        cluster = EnsembleCluster.builder(dir).voters(3).proxyAllLinks().set("tickTime", "" + TICK_MS)
-                .set("syncLimit", "" + SYNC_LIMIT).set("maxSessionTimeout", "30000").build();
-        cluster.startAll();
-        cluster.awaitServing(SERVE);
-        HistoryRecorder recorder = new HistoryRecorder();
+        cluster = ensemble.start(FaultEnsemble.threeServers(dir).proxyAllLinks().set("tickTime", "" + TICK_MS)
+                .set("syncLimit", "" + SYNC_LIMIT), SERVE);
         LoadPlan plan = LoadPlan.standard(ROOT);
-        RecordedLoad.createZnodes(recorder, cluster.connectString(), ROOT, plan);
-        RecordedLoad roaming = RecordedLoad.start(recorder, plan, 0, ROAMING,
-                i -> new ZooKeeper(cluster.connectString(), plan.sessionTimeoutMs(), e -> { }));
+        RecordedLoad roaming = RecordedLoad.startOnFreshRoot(plan, cluster.connectString(), ROAMING);
         List<Isolation> isolations = new ArrayList<>();
         try {
             for (int round = 0; round < rounds; round++) {
-                isolations.add(isolateTheLeader(recorder, plan, roaming, ROAMING + round));
+                isolations.add(isolateTheLeader(plan, roaming, ROAMING + round));
             }
         } finally {
             roaming.stop();
         }
         assertThat(roaming.tally().unexpected()).as("outcomes no fault explains").isEmpty();
 
-        History history = recorder.history();
+        History history = roaming.history();
         for (Isolation i : isolations) {
             assertPinnedClientGotNoSuccessWhileIsolated(history, i);
         }
-        Report report = ReliabilityCheck.verify("LeaderIsolationIT", 2 * rounds, history,
-                ReliabilityCheck.snapshots(cluster));
-        assertThat(report.ok()).as(report.toString()).isTrue();
+        ensemble.check(history, SERVE);
     }
 
-    private Isolation isolateTheLeader(HistoryRecorder recorder, LoadPlan plan, RecordedLoad roaming, int pinnedIndex)
-            throws Exception {
+    private Isolation isolateTheLeader(LoadPlan plan, RecordedLoad roaming, int pinnedIndex) throws Exception {
         int old = cluster.leader();
         List<Integer> others = cluster.ids().stream().filter(id -> id != old).toList();
         // The pinned client does not wait for a reconnection: it keeps asking, so that it asks during the isolation.
-        RecordedLoad pinned = RecordedLoad.start(recorder, plan.withoutRetries().withPace(10), pinnedIndex, 1,
-                i -> new ZooKeeper(cluster.connectString(old), plan.sessionTimeoutMs(), e -> { }));
+        RecordedLoad pinned = roaming.alongside(plan.withoutRetries().withPace(10), pinnedIndex, 1,
+                LoadWorker.Connector.anyOf(cluster.connectString(old), plan.sessionTimeoutMs()));
         try {
             pinned.awaitAcks(System.nanoTime(), 3, SERVE);
             RecordedLoad.soak();
@@ -105,6 +85,7 @@ class LeaderIsolationIT {
 
             long isolatedAt = System.nanoTime();
             others.forEach(id -> cluster.link(old, id).blackhole());
+            ensemble.faultsInjected(others.size());
             await("the isolated leader " + old + " steps down").atMost(SERVE).pollInterval(Duration.ofMillis(20))
                     .until(() -> !"leader".equals(cluster.mode(old)));
             long steppedDownAt = System.nanoTime();
@@ -120,7 +101,7 @@ class LeaderIsolationIT {
             roaming.awaitAcks(steppedDownAt, 2 * ROAMING, SERVE);
             LoadWorker pinnedWorker = pinned.workers().getFirst();
             await("the pinned client gets an error for a request sent after the step-down").atMost(SERVE)
-                    .until(() -> recorder.history().operations().stream().anyMatch(op -> pinnedWorker.recorded(op)
+                    .until(() -> roaming.history().operations().stream().anyMatch(op -> pinnedWorker.recorded(op)
                             && op.invokeNanos() > steppedDownAt && op.completeNanos() != Long.MAX_VALUE
                             && !op.isOk()));
             assertThat(cluster.mode(old)).as("the isolated server %d serves no client", old).isEmpty();

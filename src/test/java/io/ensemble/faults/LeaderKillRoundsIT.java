@@ -1,11 +1,6 @@
 package io.ensemble.faults;
 
-import io.ensemble.checker.HistoryRecorder;
-import io.ensemble.checker.Report;
-import io.ensemble.testing.ConsolesOnFailure;
 import io.ensemble.testing.EnsembleCluster;
-import org.apache.zookeeper.ZooKeeper;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,34 +26,20 @@ class LeaderKillRoundsIT {
     private static final String ROOT = "/kill";
     private static final int WORKERS = 5;
 
+    /** Static, so that it outlives the test method: the consoles are printed after a failure. */
     @TempDir
-    Path dir;
-    EnsembleCluster cluster;
-
+    static Path dir;
     @RegisterExtension
-    final ConsolesOnFailure consolesOnFailure = new ConsolesOnFailure(() -> cluster, 80);
-
-    @AfterEach
-    void stop() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
+    final FaultEnsemble ensemble = new FaultEnsemble("LeaderKillRoundsIT");
+    EnsembleCluster cluster;
 
     @Test
     void everyRoundANewLeaderServesAndTheWholeHistoryChecksOut() throws Exception {
         int rounds = FaultScale.rounds(10, 50);
         // sessions outlive a failover and a restart (a session that expires anyway is replaced by its worker)
-        cluster = EnsembleCluster.builder(dir).voters(3).set("maxSessionTimeout", "30000").build();
-        cluster.startAll();
-        cluster.awaitServing(SERVE);
-        HistoryRecorder recorder = new HistoryRecorder();
-        LoadPlan plan = LoadPlan.standard(ROOT);
-        RecordedLoad.createZnodes(recorder, cluster.connectString(), ROOT, plan);
-        RecordedLoad load = RecordedLoad.start(recorder, plan, 0, WORKERS,
-                i -> new ZooKeeper(cluster.connectString(), plan.sessionTimeoutMs(), e -> { }));
+        cluster = ensemble.start(FaultEnsemble.threeServers(dir), SERVE);
+        RecordedLoad load = RecordedLoad.startOnFreshRoot(LoadPlan.standard(ROOT), cluster.connectString(), WORKERS);
         List<Long> failoverMillis = new ArrayList<>();
-        int kills = 0;
         try {
             for (int round = 1; round <= rounds; round++) {
                 RecordedLoad.soak();
@@ -67,7 +48,7 @@ class LeaderKillRoundsIT {
                 assertThat(old).as("leader before round %d", round).isPositive();
                 long killedAt = System.nanoTime();
                 cluster.kill9(old);
-                kills++;
+                ensemble.faultInjected();
                 int leader = await("a new leader after the kill of " + old).atMost(SERVE)
                         .pollInterval(Duration.ofMillis(20)).until(cluster::leader, l -> l > 0 && l != old);
                 load.awaitAcks(killedAt, 3, SERVE);
@@ -87,9 +68,6 @@ class LeaderKillRoundsIT {
         System.out.println("kill -> first acknowledged write sent after it, ms: " + failoverMillis);
         assertThat(load.tally().unexpected()).as("outcomes no fault explains").isEmpty();
         assertThat(load.tally().abandoned.sum()).as("operations given up").isZero();
-
-        Report report = ReliabilityCheck.verify("LeaderKillRoundsIT", kills, recorder.history(),
-                ReliabilityCheck.snapshots(cluster));
-        assertThat(report.ok()).as(report.toString()).isTrue();
+        ensemble.check(load.history(), SERVE);
     }
 }

@@ -15,8 +15,8 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * What the workers of one load saw, beyond the history itself: outcomes by name, retries, operations given up,
- * replaced sessions, and every outcome a fault test does not expect (anything but success, a retryable loss, or a
- * compare-and-set's BadVersion).
+ * sessions opened, and every outcome a fault test does not expect (anything but success, a retryable loss, or a
+ * definite answer the load may rightly get: see {@link #answered}).
  */
 final class LoadTally {
     /** Outcomes after which the request may or may not have been applied, and asking again is the client's job. */
@@ -33,7 +33,13 @@ final class LoadTally {
     final LongAdder retries = new LongAdder();
     final LongAdder retriedThenAnswered = new LongAdder();
     final LongAdder abandoned = new LongAdder();
-    final LongAdder sessionsReplaced = new LongAdder();
+    /** Sessions the workers opened: one each, plus one for every session that expired or died. */
+    final LongAdder sessionsOpened = new LongAdder();
+    private final boolean registersComeAndGo;
+
+    LoadTally(LoadPlan.Mix mix) {
+        this.registersComeAndGo = mix.registersComeAndGo();
+    }
 
     /** The name of an operation's outcome: OK, an error code, or an indeterminate reason. */
     static String outcome(Operation op) {
@@ -52,9 +58,20 @@ final class LoadTally {
         return "SESSIONEXPIRED".equals(outcome(op));
     }
 
-    /** Success, or the definite answer a compare-and-set may rightly get under contention. */
-    static boolean answered(Operation op) {
-        return op.isOk() || (op.kind() == OpKind.CAS && "BADVERSION".equals(outcome(op)));
+    /**
+     * Success, or a definite answer the load may rightly get: a compare-and-set's BADVERSION under contention, and
+     * where registers are deleted and created again, NONODE (a register gone) and NODEEXISTS (one there already).
+     */
+    boolean answered(Operation op) {
+        String outcome = outcome(op);
+        if (op.isOk() || (op.kind() == OpKind.CAS && "BADVERSION".equals(outcome))) {
+            return true;
+        }
+        return registersComeAndGo && switch (op.kind()) {
+            case READ, WRITE, CAS, DELETE -> "NONODE".equals(outcome);
+            case CREATE -> "NODEEXISTS".equals(outcome);
+            case CREATE_SEQUENTIAL -> false;
+        };
     }
 
     void record(Operation op) {
@@ -116,7 +133,7 @@ final class LoadTally {
         outcomes.forEach((k, v) -> sorted.put(k, v.sum()));
         return "outcomes " + sorted + ", operations hit by a loss " + hitByLoss.sum() + ", retries " + retries.sum()
                 + " (then answered " + retriedThenAnswered.sum() + "), given up " + abandoned.sum()
-                + ", sessions replaced " + sessionsReplaced.sum() + ", unexpected " + unexpected().size()
+                + ", sessions opened " + sessionsOpened.sum() + ", unexpected " + unexpected().size()
                 + ", workers crashed " + crashes().size();
     }
 }

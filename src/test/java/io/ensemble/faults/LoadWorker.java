@@ -1,6 +1,7 @@
 package io.ensemble.faults;
 
 import io.ensemble.checker.HistoryRecorder;
+import io.ensemble.checker.OpKind;
 import io.ensemble.checker.Operation;
 import io.ensemble.checker.RecordingZooKeeper;
 import io.ensemble.checker.Result;
@@ -20,10 +21,11 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * One recording client thread with a session of its own: a paced loop of logical operations on the plan's registers
- * (a read, an unconditional write, a compare-and-set = read then setData with the version read) and sequential
- * creates under its queue, every written value unique. A request that ends in a retryable loss is asked again, once
- * the client is connected again, as a new recorded operation (the lost one stays indeterminate in the history); an
- * expired session is replaced by a new one.
+ * (a read, an unconditional write, a compare-and-set = read then setData with the version read, and with a churning
+ * {@link LoadPlan.Mix} a create and a delete) and sequential creates under its queue, every written value unique, in
+ * the proportions of the plan's mix. A request that ends in a retryable loss is asked again, once the client is
+ * connected again, as a new recorded operation (the lost one stays indeterminate in the history); an expired session
+ * is replaced by a new one. Recording starts only once a session is there.
  */
 final class LoadWorker implements Runnable {
     /** How long one reply may take before the worker stops waiting (the operation stays open). */
@@ -32,6 +34,11 @@ final class LoadWorker implements Runnable {
     /** Opens a client of the ensemble for worker {@code index}; the worker waits for its session. */
     interface Connector {
         ZooKeeper open(int index) throws IOException;
+
+        /** Clients of any server of {@code connectString} (the client library fails over among them). */
+        static Connector anyOf(String connectString, int sessionTimeoutMs) {
+            return i -> new ZooKeeper(connectString, sessionTimeoutMs, e -> { });
+        }
     }
 
     private final int index;
@@ -39,18 +46,21 @@ final class LoadWorker implements Runnable {
     private final HistoryRecorder recorder;
     private final LoadTally tally;
     private final Connector connector;
+    private final LoadGate gate;
     private final Random random;
     private volatile boolean stopped;
     private RecordingZooKeeper client;
     private int generation;
     private long written;
 
-    LoadWorker(int index, LoadPlan plan, HistoryRecorder recorder, LoadTally tally, Connector connector) {
+    LoadWorker(int index, LoadPlan plan, HistoryRecorder recorder, LoadTally tally, Connector connector,
+               LoadGate gate) {
         this.index = index;
         this.plan = plan;
         this.recorder = recorder;
         this.tally = tally;
         this.connector = connector;
+        this.gate = gate;
         this.random = new Random(index);
     }
 
@@ -78,7 +88,11 @@ final class LoadWorker implements Runnable {
         long next = System.nanoTime();
         try {
             openSession();
-            while (!stopped) {
+            while (true) {
+                gate.awaitOpen(); // a held load waits here; stopping releases the gate
+                if (stopped) {
+                    return;
+                }
                 long now = System.nanoTime();
                 if (next > now) {
                     LockSupport.parkNanos(next - now); // the load's pace, not a wait for a condition
@@ -97,16 +111,16 @@ final class LoadWorker implements Runnable {
 
     /** One operation, asked again after each retryable loss until it gets an answer (or is given up). */
     private void logicalOperation() throws IOException, InterruptedException {
-        int choice = random.nextInt(100);
+        OpKind kind = plan.mix().pick(random.nextInt(100));
         String register = plan.registers().get(random.nextInt(plan.registers().size()));
         for (int attempt = 0; ; attempt++) {
-            Operation last = attempt(choice, register); // null: no reply in time
+            Operation last = attempt(kind, register); // null: no reply in time
             boolean lost = last == null || LoadTally.retryable(last) || LoadTally.expired(last);
             if (lost && attempt == 0) {
                 tally.hitByLoss.increment();
             }
             if (!lost) {
-                if (attempt > 0 && LoadTally.answered(last)) {
+                if (attempt > 0 && tally.answered(last)) {
                     tally.retriedThenAnswered.increment();
                 }
                 return;
@@ -126,22 +140,23 @@ final class LoadWorker implements Runnable {
     }
 
     /** Runs the chosen kind of operation once; returns the last operation recorded, null if no reply came. */
-    private Operation attempt(int choice, String register) throws InterruptedException {
+    private Operation attempt(OpKind kind, String register) throws InterruptedException {
         RecordingZooKeeper zk = current();
-        if (choice < 40) {
-            return finish(zk.getDataAsync(register));
-        } else if (choice < 65) {
-            return finish(zk.setDataAsync(register, nextValue(), -1));
-        } else if (choice < 85) {
-            Operation read = finish(zk.getDataAsync(register));
-            if (read == null || !read.isOk()) {
-                return read;
+        return switch (kind) {
+            case READ -> finish(zk.getDataAsync(register));
+            case WRITE -> finish(zk.setDataAsync(register, nextValue(), -1));
+            case CAS -> {
+                Operation read = finish(zk.getDataAsync(register));
+                if (read == null || !read.isOk()) {
+                    yield read;
+                }
+                int version = (int) ((Result.Ok) read.result()).version();
+                yield finish(zk.setDataAsync(register, nextValue(), version));
             }
-            int version = (int) ((Result.Ok) read.result()).version();
-            return finish(zk.setDataAsync(register, nextValue(), version));
-        } else {
-            return finish(zk.createSequentialAsync(plan.queue() + "/n-", nextValue()));
-        }
+            case CREATE_SEQUENTIAL -> finish(zk.createSequentialAsync(plan.queue() + "/n-", nextValue()));
+            case CREATE -> finish(zk.createAsync(register, nextValue()));
+            case DELETE -> finish(zk.deleteAsync(register, -1));
+        };
     }
 
     private Operation finish(CompletableFuture<Operation> reply) throws InterruptedException {
@@ -187,13 +202,14 @@ final class LoadWorker implements Runnable {
         ZooKeeper zk = connector.open(index);
         await("worker " + index + " has a session").atMost(plan.reconnectWait()).pollInterval(Duration.ofMillis(20))
                 .until(() -> zk.getState().isConnected());
+        tally.sessionsOpened.increment();
         synchronized (this) {
             // a process per session: a new session starts with no history of its own
             client = new RecordingZooKeeper(zk, recorder, index * 1000 + generation++, REPLY_TIMEOUT);
         }
     }
+
     private void replaceSession() throws IOException, InterruptedException {
-        tally.sessionsReplaced.increment();
         closeSession();
         openSession();
     }

@@ -1,5 +1,6 @@
 package io.ensemble.faults;
 
+import io.ensemble.checker.History;
 import io.ensemble.checker.HistoryRecorder;
 import io.ensemble.checker.Operation;
 import io.ensemble.checker.RecordingZooKeeper;
@@ -14,26 +15,39 @@ import java.util.concurrent.TimeUnit;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Several {@link LoadWorker}s recording into one {@link HistoryRecorder}, each on its own thread and session, and what
- * they saw ({@link LoadTally}).
+ * Several {@link LoadWorker}s recording into one history, each on its own thread and session, and what they saw
+ * ({@link LoadTally}). The test may hold the load ({@link #pause}) and let it go on ({@link #resume}).
  */
 final class RecordedLoad {
+    private final HistoryRecorder recorder;
     private final List<LoadWorker> workers = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
-    private final LoadTally tally = new LoadTally();
+    private final LoadTally tally;
+    private final LoadGate gate = new LoadGate();
 
-    private RecordedLoad() {
+    private RecordedLoad(HistoryRecorder recorder, LoadPlan plan) {
+        this.recorder = recorder;
+        this.tally = new LoadTally(plan.mix());
     }
 
     /**
-     * Creates the plan's registers and queue through a recording client of {@code connectString}, so that the
-     * history starts from an empty tree.
+     * Creates the plan's root, queue and registers through a recording client of {@code connectString} (so that the
+     * history starts from an empty tree), then starts {@code n} workers numbered from 0, each a client of any server
+     * of {@code connectString}.
      */
-    static void createZnodes(HistoryRecorder recorder, String connectString, String root, LoadPlan plan)
+    static RecordedLoad startOnFreshRoot(LoadPlan plan, String connectString, int n) throws Exception {
+        HistoryRecorder recorder = new HistoryRecorder();
+        createZnodes(recorder, connectString, plan);
+        return start(recorder, plan, 0, n, LoadWorker.Connector.anyOf(connectString, plan.sessionTimeoutMs()));
+    }
+
+    private static void createZnodes(HistoryRecorder recorder, String connectString, LoadPlan plan)
             throws Exception {
         try (ZooKeeper zk = Clients.connect(connectString, plan.sessionTimeoutMs())) {
             RecordingZooKeeper setup = new RecordingZooKeeper(zk, recorder, 999_000);
-            for (String path : parentsThenChildren(root, plan)) {
+            List<String> parentsThenChildren = new ArrayList<>(List.of(plan.root(), plan.queue()));
+            parentsThenChildren.addAll(plan.registers());
+            for (String path : parentsThenChildren) {
                 Operation op = setup.create(path, "init " + path);
                 if (!op.isOk()) {
                     throw new IllegalStateException("setup failed: " + op);
@@ -42,22 +56,29 @@ final class RecordedLoad {
         }
     }
 
-    private static List<String> parentsThenChildren(String root, LoadPlan plan) {
-        List<String> out = new ArrayList<>(List.of(root, plan.queue()));
-        out.addAll(plan.registers());
-        return out;
+    /**
+     * A second load recording into this one's history, with a tally of its own and stopped on its own: {@code n}
+     * workers numbered from {@code firstIndex} (not taken by another load), each with a client from
+     * {@code connector}, on a plan over this load's znodes.
+     */
+    RecordedLoad alongside(LoadPlan plan, int firstIndex, int n, LoadWorker.Connector connector) {
+        return start(recorder, plan, firstIndex, n, connector);
     }
 
-    /** Starts {@code n} workers numbered from {@code firstIndex}, each with a client from {@code connector}. */
-    static RecordedLoad start(HistoryRecorder recorder, LoadPlan plan, int firstIndex, int n,
-                              LoadWorker.Connector connector) {
-        RecordedLoad load = new RecordedLoad();
+    private static RecordedLoad start(HistoryRecorder recorder, LoadPlan plan, int firstIndex, int n,
+                                      LoadWorker.Connector connector) {
+        RecordedLoad load = new RecordedLoad(recorder, plan);
         for (int i = firstIndex; i < firstIndex + n; i++) {
-            LoadWorker w = new LoadWorker(i, plan, recorder, load.tally, connector);
+            LoadWorker w = new LoadWorker(i, plan, recorder, load.tally, connector, load.gate);
             load.workers.add(w);
             load.threads.add(Thread.ofPlatform().name("load-worker-" + i).daemon().start(w));
         }
         return load;
+    }
+
+    /** What this load and the loads alongside it recorded so far (requests without a reply are indeterminate). */
+    History history() {
+        return recorder.history();
     }
 
     LoadTally tally() {
@@ -77,6 +98,18 @@ final class RecordedLoad {
     }
 
     /**
+     * Holds every worker before its next logical operation (those in flight complete, retries included): a test
+     * that needs a server to miss only a bounded number of transactions holds the load while it is down.
+     */
+    void pause() {
+        gate.hold();
+    }
+
+    void resume() {
+        gate.release();
+    }
+
+    /**
      * A load phase of fixed length between faults (nightly runs stretch it with {@link FaultScale#SOAK}); the load
      * runs on its own threads meanwhile.
      */
@@ -85,11 +118,12 @@ final class RecordedLoad {
     }
 
     /**
-     * Stops every worker after its current logical operation and closes its client; fails if one hangs or any
-     * worker crashed.
+     * Stops every worker after its current logical operation (a held load too) and closes its client; fails if one
+     * hangs or any worker crashed.
      */
     void stop() throws InterruptedException {
         workers.forEach(LoadWorker::stop);
+        gate.release();
         for (Thread t : threads) {
             t.join(TimeUnit.SECONDS.toMillis(120));
             if (t.isAlive()) {

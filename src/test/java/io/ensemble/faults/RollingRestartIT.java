@@ -1,11 +1,6 @@
 package io.ensemble.faults;
 
-import io.ensemble.checker.HistoryRecorder;
-import io.ensemble.checker.Report;
-import io.ensemble.testing.ConsolesOnFailure;
 import io.ensemble.testing.EnsembleCluster;
-import org.apache.zookeeper.ZooKeeper;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,39 +25,25 @@ class RollingRestartIT {
     private static final String ROOT = "/rolling";
     private static final int WORKERS = 5;
 
+    /** Static, so that it outlives the test method: the consoles are printed after a failure. */
     @TempDir
-    Path dir;
-    EnsembleCluster cluster;
-
+    static Path dir;
     @RegisterExtension
-    final ConsolesOnFailure consolesOnFailure = new ConsolesOnFailure(() -> cluster, 80);
-
-    @AfterEach
-    void stop() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
+    final FaultEnsemble ensemble = new FaultEnsemble("RollingRestartIT");
+    EnsembleCluster cluster;
 
     @Test
     void noRequestFailsBeyondConnectionLossRetriesDuringARollingRestart() throws Exception {
         int passes = FaultScale.rounds(1, 5);
-        cluster = EnsembleCluster.builder(dir).voters(3).set("maxSessionTimeout", "30000").build();
-        cluster.startAll();
-        cluster.awaitServing(SERVE);
-        HistoryRecorder recorder = new HistoryRecorder();
-        LoadPlan plan = LoadPlan.standard(ROOT);
-        RecordedLoad.createZnodes(recorder, cluster.connectString(), ROOT, plan);
-        RecordedLoad load = RecordedLoad.start(recorder, plan, 0, WORKERS,
-                i -> new ZooKeeper(cluster.connectString(), plan.sessionTimeoutMs(), e -> { }));
-        int restarts = 0;
+        cluster = ensemble.start(FaultEnsemble.threeServers(dir), SERVE);
+        RecordedLoad load = RecordedLoad.startOnFreshRoot(LoadPlan.standard(ROOT), cluster.connectString(), WORKERS);
         try {
             for (int pass = 0; pass < passes; pass++) {
                 for (int id : followersThenLeader()) {
                     RecordedLoad.soak();
                     load.awaitAcks(System.nanoTime(), WORKERS, SERVE);
                     restart(id);
-                    restarts++;
+                    ensemble.faultInjected();
                     System.out.printf("pass %d: server %d restarted, now %s; %s%n", pass, id, cluster.mode(id),
                             load.tally());
                 }
@@ -78,10 +59,7 @@ class RollingRestartIT {
         assertThat(tally.abandoned.sum()).as("requests given up").isZero();
         assertThat(tally.retriedThenAnswered.sum()).as("requests answered after a retry, of those that met a loss")
                 .isEqualTo(tally.hitByLoss.sum());
-
-        Report report = ReliabilityCheck.verify("RollingRestartIT", restarts, recorder.history(),
-                ReliabilityCheck.snapshots(cluster));
-        assertThat(report.ok()).as(report.toString()).isTrue();
+        ensemble.check(load.history(), SERVE);
     }
 
     private List<Integer> followersThenLeader() {

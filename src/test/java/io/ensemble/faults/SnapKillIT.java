@@ -1,23 +1,15 @@
 package io.ensemble.faults;
 
 import io.ensemble.checker.Checker;
-import io.ensemble.checker.History;
-import io.ensemble.checker.Operation;
-import io.ensemble.checker.Report;
 import io.ensemble.checker.TreeSnapshot;
 import io.ensemble.storage.LogFiles;
 import io.ensemble.testing.Clients;
 import io.ensemble.testing.ConsoleWatch;
-import io.ensemble.testing.ConsolesOnFailure;
 import io.ensemble.testing.EnsembleCluster;
-import io.ensemble.testing.RecordingClients;
-import io.ensemble.testing.ReliabilityLine;
-import io.ensemble.testing.ReplicaSnapshots;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.ZooKeeper;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -50,60 +42,38 @@ class SnapKillIT {
     private static final Duration START = Duration.ofSeconds(90);
     private static final int SESSION_TIMEOUT = 15_000;
     private static final int NODE_BYTES = 512 * 1024;
-    private static final int BULK_MB = ReliabilityLine.nightly() ? 64 : 32;
-    private static final int ROUNDS = ReliabilityLine.nightly() ? 3 : 1;
+    private static final int BULK_MB = FaultScale.NIGHTLY ? 64 : 32;
+    private static final int ROUNDS = FaultScale.rounds(1, 3);
     private static final String INCOMING = "incoming-snapshot.";
 
     /** Static, so that it outlives the test method: the consoles are printed after a failure. */
     @TempDir
     static Path dir;
-    private EnsembleCluster cluster;
-    private long faults;
-    private long operations;
-    private long histories;
-    private long acked;
-
     @RegisterExtension
-    final ConsolesOnFailure consolesOnFailure = new ConsolesOnFailure(() -> cluster, 80);
-
-    @AfterEach
-    void stop() {
-        if (cluster != null) {
-            cluster.close();
-        }
-        ReliabilityLine.report("SnapKillIT", faults, operations, histories, acked, 0);
-    }
+    final FaultEnsemble ensemble = new FaultEnsemble("SnapKillIT");
+    private EnsembleCluster cluster;
 
     @Test
     void aFollowerKilledWhileTheSnapshotStreamsInRecoversAndConverges() throws Exception {
-        cluster = EnsembleCluster.builder(dir).voters(3).set("maxSessionTimeout", "30000").build();
-        cluster.startAll();
-        cluster.awaitServing(START);
+        cluster = ensemble.start(FaultEnsemble.threeServers(dir), START);
         int bulkNodes = BULK_MB * 1024 * 1024 / NODE_BYTES;
         try (ZooKeeper zk = Clients.connect(cluster.connectString(), SESSION_TIMEOUT)) {
             zk.create("/bulk", new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
             zk.create("/small", new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
-            zk.create("/snap", new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
             create(zk, "/bulk/n-", new byte[NODE_BYTES], bulkNodes, 8);
         }
-        RecordingClients load = RecordingClients.start(cluster.connectString(), "/snap", 4, 5, SESSION_TIMEOUT);
-        History history;
+        RecordedLoad load = RecordedLoad.startOnFreshRoot(LoadPlan.churning("/snap", SESSION_TIMEOUT),
+                cluster.connectString(), 4);
         try {
-            load.awaitAcknowledgedUpdates(40, START);
+            load.awaitAcks(System.nanoTime(), 40, START);
             for (int round = 0; round < ROUNDS; round++) {
-                killMidSnapAndRecover(load);
+                killMidSnapAndRecover();
             }
-            load.awaitAcknowledgedUpdates(40, START);
+            load.awaitAcks(System.nanoTime(), 40, START);
         } finally {
-            history = load.stop();
+            load.stop();
         }
-        Map<String, TreeSnapshot> replicas = ReplicaSnapshots.take(cluster, START);
-        Report report = Checker.check(history, replicas);
-        System.out.println("SnapKillIT: " + report.toString().lines().findFirst().orElse(""));
-        assertThat(report.ok()).as(report.toString()).isTrue();
-        operations += history.size();
-        acked += history.operations().stream().filter(Operation::isAcknowledgedUpdate).count();
-        histories++;
+        Map<String, TreeSnapshot> replicas = ensemble.check(load.history(), START);
         for (Map.Entry<String, TreeSnapshot> r : replicas.entrySet()) {
             long bulk = r.getValue().nodes().entrySet().stream()
                     .filter(e -> e.getKey().startsWith("/bulk/") && e.getValue().value().length() == NODE_BYTES)
@@ -111,16 +81,16 @@ class SnapKillIT {
             assertThat(bulk).as("acknowledged %d KB znodes on %s", NODE_BYTES / 1024, r.getKey())
                     .isEqualTo(bulkNodes);
         }
-        acked += bulkNodes;
+        ensemble.acknowledgedWritesChecked(bulkNodes);
     }
 
     /** One follower behind by more than a DIFF, killed -9 mid-stream, restarted: it must sync by SNAP again. */
-    private void killMidSnapAndRecover(RecordingClients load) throws Exception {
+    private void killMidSnapAndRecover() throws Exception {
         int leader = awaitLeader();
         int x = cluster.ids().stream().filter(id -> id != leader).min(Integer::compare).orElseThrow();
         Path snapDir = cluster.dataDir(x).resolve(LogFiles.VERSION_DIR);
         cluster.kill9(x);
-        faults++;
+        ensemble.faultInjected();
         try (ZooKeeper zk = Clients.connect(cluster.connectString(leader), SESSION_TIMEOUT)) {
             create(zk, "/small/n-", new byte[16], 600, 600); // beyond the leader's 500 in-memory transactions
         }
@@ -134,7 +104,7 @@ class SnapKillIT {
                     return incoming.get() != null;
                 });
         cluster.kill9(x);
-        faults++;
+        ensemble.faultInjected();
         long bytesAtKill = Files.size(incoming.get());
         assertThat(watch.nextLineContaining("replacing the data with the leader's snapshot"))
                 .as("server %d installed the snapshot before it was killed", x).isNull();

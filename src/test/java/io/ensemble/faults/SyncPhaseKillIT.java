@@ -1,17 +1,9 @@
 package io.ensemble.faults;
 
 import io.ensemble.checker.Checker;
-import io.ensemble.checker.History;
-import io.ensemble.checker.Operation;
-import io.ensemble.checker.Report;
-import io.ensemble.checker.TreeSnapshot;
 import io.ensemble.testing.Clients;
 import io.ensemble.testing.ConsoleWatch;
-import io.ensemble.testing.ConsolesOnFailure;
 import io.ensemble.testing.EnsembleCluster;
-import io.ensemble.testing.RecordingClients;
-import io.ensemble.testing.ReliabilityLine;
-import io.ensemble.testing.ReplicaSnapshots;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.ZooDefs;
@@ -25,13 +17,10 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -54,10 +43,9 @@ class SyncPhaseKillIT {
     private static final Duration SYNC_LINE_WITHIN = Duration.ofSeconds(60);
     private static final int SESSION_TIMEOUT = 15_000;
     private static final int WORKERS = 4;
-    private static final int KEYS = 5;
     /** Attempts per case to land a kill inside the sync window (a busy machine may finish a small sync first). */
     private static final int ATTEMPTS = 6;
-    private static final int ROUNDS = ReliabilityLine.nightly() ? 3 : 1;
+    private static final int ROUNDS = FaultScale.rounds(1, 3);
     /** Well inside the leader's 500 in-memory transactions (room for the load's own): a DIFF. */
     private static final int DIFF_MISSED = 250;
     /** Beyond them: a SNAP. */
@@ -65,33 +53,23 @@ class SyncPhaseKillIT {
 
     @TempDir
     static Path dir;
-    static EnsembleCluster cluster;
-    private static final AtomicLong FAULTS = new AtomicLong();
-    private static final AtomicLong OPERATIONS = new AtomicLong();
-    private static final AtomicLong HISTORIES = new AtomicLong();
-    private static final AtomicLong ACKED = new AtomicLong();
-    private static final AtomicLong MID_SYNC_KILLS = new AtomicLong();
-
+    /** Static: the three tests share one ensemble and one RELIABILITY line. */
     @RegisterExtension
-    final ConsolesOnFailure consolesOnFailure = new ConsolesOnFailure(() -> cluster, 80);
+    static final FaultEnsemble ensemble = new FaultEnsemble("SyncPhaseKillIT");
+    static EnsembleCluster cluster;
+    private static final AtomicLong MID_SYNC_KILLS = new AtomicLong();
 
     @BeforeAll
     static void start() throws Exception {
-        cluster = EnsembleCluster.builder(dir).voters(3).set("maxSessionTimeout", "30000").build();
-        cluster.startAll();
-        cluster.awaitServing(START);
+        cluster = ensemble.start(FaultEnsemble.threeServers(dir), START);
         try (ZooKeeper zk = Clients.connect(cluster.connectString(), SESSION_TIMEOUT)) {
             zk.create("/bulk", new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
         }
     }
 
     @AfterAll
-    static void stop() {
-        if (cluster != null) {
-            cluster.close();
-        }
+    static void printMidSyncKills() {
         System.out.println("SyncPhaseKillIT: kills that landed inside a sync: " + MID_SYNC_KILLS.get());
-        ReliabilityLine.report("SyncPhaseKillIT", FAULTS.get(), OPERATIONS.get(), HISTORIES.get(), ACKED.get(), 0);
     }
 
     @Test
@@ -124,35 +102,31 @@ class SyncPhaseKillIT {
      * Stops a follower, writes {@code missed} creates it does not see, starts it and kills it -9 on its sync line;
      * repeats until a kill provably landed before it served. Leaves it running and synced.
      */
-    private void killFollowerMidSync(RecordingClients load, String how, int missed) throws Exception {
-        for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
+    private void killFollowerMidSync(RecordedLoad load, String how, int missed) throws Exception {
+        untilMidSync("kill landed inside a " + how + " sync", attempt -> {
             int leader = awaitLeader();
             int x = follower(leader);
             String line = restartBehind(load, x, leader, missed);
             cluster.kill9(x);
-            FAULTS.incrementAndGet();
+            ensemble.faultInjected();
             assertThat(line).as("how server %d syncs after missing %d writes", x, missed)
                     .contains("syncing with leader " + leader + " by " + how);
             boolean midSync = !servedAfterSyncLine(x);
             System.out.printf("SyncPhaseKillIT: %s attempt %d: server %d killed on \"%s\": %s%n", how, attempt, x,
                     line.substring(line.indexOf("quorum:")), midSync ? "mid-sync" : "too late, it already served");
             restart(x);
-            if (midSync) {
-                MID_SYNC_KILLS.incrementAndGet();
-                return;
-            }
-        }
-        throw new AssertionError("no kill landed inside a " + how + " sync in " + ATTEMPTS + " attempts");
+            return midSync;
+        });
     }
 
     /** A follower misses writes, comes back, and its leader is killed -9 while it syncs; all three come back. */
-    private void killLeaderWhileAFollowerSyncs(RecordingClients load) throws Exception {
-        for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
+    private void killLeaderWhileAFollowerSyncs(RecordedLoad load) throws Exception {
+        untilMidSync("leader kill landed inside a follower's sync", attempt -> {
             int leader = awaitLeader();
             int x = follower(leader);
             String line = restartBehind(load, x, leader, DIFF_MISSED);
             cluster.kill9(leader);
-            FAULTS.incrementAndGet();
+            ensemble.faultInjected();
             // x and the third server elect a new leader; x's sync with the dead one must not have completed
             awaitLeader();
             boolean midSync = !servedBefore(x, "looking for a leader again");
@@ -160,12 +134,24 @@ class SyncPhaseKillIT {
                     leader, x, line.substring(line.indexOf("quorum:")), attempt,
                     midSync ? "mid-sync" : "too late, it already served");
             restart(leader);
-            if (midSync) {
+            return midSync;
+        });
+    }
+
+    /** One try at a kill inside a sync: whether the victim's console proves it landed before the sync completed. */
+    private interface Attempt {
+        boolean landedMidSync(int attempt) throws Exception;
+    }
+
+    /** Tries up to {@link #ATTEMPTS} times until a kill lands inside a sync (a busy machine may finish one first). */
+    private static void untilMidSync(String what, Attempt attempt) throws Exception {
+        for (int i = 1; i <= ATTEMPTS; i++) {
+            if (attempt.landedMidSync(i)) {
                 MID_SYNC_KILLS.incrementAndGet();
                 return;
             }
         }
-        throw new AssertionError("no leader kill landed inside a follower's sync in " + ATTEMPTS + " attempts");
+        throw new AssertionError("no " + what + " in " + ATTEMPTS + " attempts");
     }
 
     /**
@@ -173,9 +159,9 @@ class SyncPhaseKillIT {
      * while x is down (its JVM takes seconds to start, and the load would add thousands of transactions) and runs
      * again from the moment x has recovered its own data, so the sync happens under load. Returns x's sync line.
      */
-    private static String restartBehind(RecordingClients load, int x, int leader, int missed) throws Exception {
+    private static String restartBehind(RecordedLoad load, int x, int leader, int missed) throws Exception {
         cluster.kill9(x);
-        FAULTS.incrementAndGet();
+        ensemble.faultInjected();
         load.pause();
         try {
             writeBulk(leader, missed);
@@ -192,31 +178,22 @@ class SyncPhaseKillIT {
     // ---- one checked round ----
 
     private interface Fault {
-        void inject(RecordingClients load) throws Exception;
+        void inject(RecordedLoad load) throws Exception;
     }
 
     /** Recording clients on a fresh root, the fault, more writes, then the checker on history and replicas. */
     private static void checkedRound(String name, Fault fault) throws Exception {
-        String root = "/sync-" + name;
-        try (ZooKeeper zk = Clients.connect(cluster.connectString(), SESSION_TIMEOUT)) {
-            zk.create(root, new byte[0], ZooDefs.Ids.OPEN_ACL_UNSAFE, CreateMode.PERSISTENT);
-        }
-        RecordingClients load = RecordingClients.start(cluster.connectString(), root, WORKERS, KEYS, SESSION_TIMEOUT);
-        History history;
+        RecordedLoad load = RecordedLoad.startOnFreshRoot(LoadPlan.churning("/sync-" + name, SESSION_TIMEOUT),
+                cluster.connectString(), WORKERS);
         try {
-            load.awaitAcknowledgedUpdates(40, START);
+            load.awaitAcks(System.nanoTime(), 40, START);
             fault.inject(load);
-            load.awaitAcknowledgedUpdates(40, START); // the healed ensemble takes writes again
+            load.awaitAcks(System.nanoTime(), 40, START); // the healed ensemble takes writes again
         } finally {
-            history = load.stop();
+            load.stop();
         }
-        Map<String, TreeSnapshot> replicas = ReplicaSnapshots.take(cluster, START);
-        Report report = Checker.check(history, replicas);
-        System.out.println("SyncPhaseKillIT " + name + ": " + report.toString().lines().findFirst().orElse(""));
-        assertThat(report.ok()).as(report.toString()).isTrue();
-        OPERATIONS.addAndGet(history.size());
-        ACKED.addAndGet(history.operations().stream().filter(Operation::isAcknowledgedUpdate).count());
-        HISTORIES.incrementAndGet();
+        System.out.println("SyncPhaseKillIT " + name + ": " + load.tally());
+        ensemble.check(load.history(), START);
     }
 
     // ---- helpers ----
@@ -248,7 +225,7 @@ class SyncPhaseKillIT {
      * first line containing {@code until} (or anywhere after it, if null).
      */
     private static boolean servedBefore(int id, String until) throws Exception {
-        List<String> lines = sinceLastStart(id);
+        List<String> lines = cluster.consoleSinceLastStart(id);
         boolean synced = false;
         for (String l : lines) {
             if (l.contains("quorum: syncing with leader")) {
@@ -260,18 +237,6 @@ class SyncPhaseKillIT {
             }
         }
         return false;
-    }
-
-    private static List<String> sinceLastStart(int id) throws Exception {
-        List<String> all = Files.readAllLines(cluster.console(id), StandardCharsets.UTF_8);
-        int start = 0;
-        for (int i = all.size() - 1; i >= 0; i--) {
-            if (all.get(i).startsWith("=== ")) {
-                start = i;
-                break;
-            }
-        }
-        return all.subList(start, all.size());
     }
 
     private static void restart(int id) throws Exception {

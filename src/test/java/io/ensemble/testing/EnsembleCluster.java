@@ -1,6 +1,7 @@
 package io.ensemble.testing;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,11 +34,18 @@ public final class EnsembleCluster implements AutoCloseable {
         private final int a;
         private final int b;
         private final List<LoopbackProxy> proxies;
+        /** The proxies a dials b through (a is their client), and those b dials a through. */
+        private final List<LoopbackProxy> dialledByA;
+        private final List<LoopbackProxy> dialledByB;
 
-        private Link(int a, int b, List<LoopbackProxy> proxies) {
+        private Link(int a, int b, List<LoopbackProxy> dialledByA, List<LoopbackProxy> dialledByB) {
             this.a = a;
             this.b = b;
-            this.proxies = List.copyOf(proxies);
+            this.dialledByA = List.copyOf(dialledByA);
+            this.dialledByB = List.copyOf(dialledByB);
+            List<LoopbackProxy> all = new ArrayList<>(dialledByA);
+            all.addAll(dialledByB);
+            this.proxies = List.copyOf(all);
         }
 
         public int a() {
@@ -61,6 +69,19 @@ public final class EnsembleCluster implements AutoCloseable {
         /** Keeps connections between a and b open but moves no byte: a silent link. */
         public Link blackhole() {
             proxies.forEach(LoopbackProxy::blackhole);
+            return this;
+        }
+
+        /**
+         * A one-way partition: nothing {@code from} (a or b) sends reaches the other end, on either port and whoever
+         * dialled, while what the other end sends still arrives. Connections opened meanwhile are held.
+         */
+        public Link blackholeFrom(int from) {
+            if (from != a && from != b) {
+                throw new IllegalArgumentException("server " + from + " is not on " + this);
+            }
+            (from == a ? dialledByA : dialledByB).forEach(LoopbackProxy::blackholeToTarget);
+            (from == a ? dialledByB : dialledByA).forEach(LoopbackProxy::blackholeToClient);
             return this;
         }
 
@@ -264,18 +285,18 @@ public final class EnsembleCluster implements AutoCloseable {
     }
 
     private void addLink(int a, int b) throws IOException {
-        List<LoopbackProxy> all = new ArrayList<>();
-        for (int[] viewerPeer : new int[][] {{a, b}, {b, a}}) {
-            int viewer = viewerPeer[0];
-            int peer = viewerPeer[1];
-            Ports real = ports.get(peer);
-            LoopbackProxy quorum = proxy(viewer + "->" + peer + ":quorum", real.quorum());
-            LoopbackProxy election = proxy(viewer + "->" + peer + ":election", real.election());
-            all.add(quorum);
-            all.add(election);
-            proxiedViews.put(List.of(viewer, peer), new Ports(real.client(), quorum.port(), election.port()));
-        }
-        links.put(key(a, b), new Link(Math.min(a, b), Math.max(a, b), all));
+        int low = Math.min(a, b);
+        int high = Math.max(a, b);
+        links.put(key(a, b), new Link(low, high, dialProxies(low, high), dialProxies(high, low)));
+    }
+
+    /** The proxies {@code viewer} dials {@code peer}'s quorum and election ports through. */
+    private List<LoopbackProxy> dialProxies(int viewer, int peer) throws IOException {
+        Ports real = ports.get(peer);
+        LoopbackProxy quorum = proxy(viewer + "->" + peer + ":quorum", real.quorum());
+        LoopbackProxy election = proxy(viewer + "->" + peer + ":election", real.election());
+        proxiedViews.put(List.of(viewer, peer), new Ports(real.client(), quorum.port(), election.port()));
+        return List.of(quorum, election);
     }
 
     /** The handle of the proxied link between a and b (either order); the builder must have asked for it. */
@@ -320,6 +341,19 @@ public final class EnsembleCluster implements AutoCloseable {
     /** Server {@code id}'s console file (stdout and stderr of every start, each after a "=== command" line). */
     public Path console(int id) {
         return dir.resolve("server" + id + ".out");
+    }
+
+    /** The lines server {@code id} printed since it was last started (from its last "=== command" line on). */
+    public List<String> consoleSinceLastStart(int id) throws IOException {
+        List<String> all = Files.readAllLines(console(id), StandardCharsets.UTF_8);
+        int start = 0;
+        for (int i = all.size() - 1; i >= 0; i--) {
+            if (all.get(i).startsWith("=== ")) {
+                start = i;
+                break;
+            }
+        }
+        return all.subList(start, all.size());
     }
 
     public Path config(int id) {

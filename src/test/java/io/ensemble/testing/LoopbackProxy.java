@@ -23,6 +23,9 @@ import java.util.logging.Logger;
  * <li>{@link #blackhole()}: connections stay open but no byte moves in either direction, and a connection made
  * meanwhile is held (its target is not even dialled) — a silent link, as a partition looks to TCP. Bytes stay
  * queued in the proxy and the kernel buffers, so a sender's writes eventually block as they would;</li>
+ * <li>{@link #blackholeToTarget()} / {@link #blackholeToClient()}: the same for one direction only (bytes from the
+ * dialler to the target, or back), the other keeps flowing — a one-way partition; a connection made meanwhile is
+ * held as in a full blackhole, since TCP cannot open a connection over a one-way link;</li>
  * <li>{@link #delay(long)}: every chunk is forwarded that many milliseconds after the proxy read it (order kept);</li>
  * <li>{@link #restore()}: back to plain forwarding, no delay. Connections that survived a blackhole carry on with
  * what was queued (TCP retransmits once a partition heals); where an end has meanwhile closed its socket, the
@@ -42,7 +45,10 @@ public final class LoopbackProxy implements AutoCloseable {
     /** Guards the fault state below; waiters on it are woken by every change. */
     private final Object state = new Object();
     private boolean cut;
-    private boolean blackholed;
+    /** Bytes from the dialler to the target are held. */
+    private boolean holdToTarget;
+    /** Bytes from the target back to the dialler are held. */
+    private boolean holdToClient;
     private long delayNanos;
     private volatile boolean closed;
 
@@ -86,8 +92,23 @@ public final class LoopbackProxy implements AutoCloseable {
 
     /** Stops forwarding in both directions, keeping connections open, until {@link #restore()}. */
     public void blackhole() {
+        hold(true, true);
+    }
+
+    /** Stops forwarding what the dialler sends (its peer hears nothing), until {@link #restore()}. */
+    public void blackholeToTarget() {
+        hold(true, false);
+    }
+
+    /** Stops forwarding what the target sends back (the dialler hears nothing), until {@link #restore()}. */
+    public void blackholeToClient() {
+        hold(false, true);
+    }
+
+    private void hold(boolean toTarget, boolean toClient) {
         synchronized (state) {
-            blackholed = true;
+            holdToTarget |= toTarget;
+            holdToClient |= toClient;
             state.notifyAll();
         }
     }
@@ -107,7 +128,8 @@ public final class LoopbackProxy implements AutoCloseable {
     public void restore() {
         synchronized (state) {
             cut = false;
-            blackholed = false;
+            holdToTarget = false;
+            holdToClient = false;
             delayNanos = 0;
             state.notifyAll();
         }
@@ -158,12 +180,12 @@ public final class LoopbackProxy implements AutoCloseable {
     }
 
     /**
-     * Waits while the link is blackholed; false if the pair closed meanwhile (or the link is cut/closed), in which
-     * case nothing may be forwarded.
+     * Waits while {@code direction} (null: either, as for opening a connection) is held; false if the pair closed
+     * meanwhile (or the link is cut/closed), in which case nothing may be forwarded.
      */
-    private boolean awaitFlowing(Pair p) {
+    private boolean awaitFlowing(Pair p, Boolean toTarget) {
         synchronized (state) {
-            while (blackholed && !cut && !closed && !p.closed) {
+            while (held(toTarget) && !cut && !closed && !p.closed) {
                 try {
                     state.wait();
                 } catch (InterruptedException e) {
@@ -173,6 +195,13 @@ public final class LoopbackProxy implements AutoCloseable {
             }
             return !cut && !closed && !p.closed;
         }
+    }
+
+    private boolean held(Boolean toTarget) {
+        if (toTarget == null) {
+            return holdToTarget || holdToClient;
+        }
+        return toTarget ? holdToTarget : holdToClient;
     }
 
     private long currentDelayNanos() {
@@ -202,8 +231,8 @@ public final class LoopbackProxy implements AutoCloseable {
         private final Socket client;
         private volatile Socket upstream;
         private volatile boolean closed;
-        private final Direction toTarget = new Direction();
-        private final Direction toClient = new Direction();
+        private final Direction toTarget = new Direction(true);
+        private final Direction toClient = new Direction(false);
         private int finished;
 
         Pair(Socket client) {
@@ -212,7 +241,7 @@ public final class LoopbackProxy implements AutoCloseable {
 
         /** Dials the target once the link lets bytes through, then starts both directions. */
         void open() {
-            if (!awaitFlowing(this)) {
+            if (!awaitFlowing(this, null)) {
                 close();
                 return;
             }
@@ -256,6 +285,12 @@ public final class LoopbackProxy implements AutoCloseable {
         /** One direction: a reader that stamps chunks with their due time and a writer that sends them then. */
         private final class Direction {
             final LinkedBlockingQueue<Chunk> queue = new LinkedBlockingQueue<>();
+            /** True for the dialler's bytes to the target, false for the replies. */
+            private final boolean towardsTarget;
+
+            Direction(boolean towardsTarget) {
+                this.towardsTarget = towardsTarget;
+            }
 
             void start(Socket from, Socket to) {
                 Thread.ofVirtual().name(name + "-read").start(() -> read(from));
@@ -266,7 +301,7 @@ public final class LoopbackProxy implements AutoCloseable {
                 byte[] buf = new byte[CHUNK];
                 try {
                     InputStream in = from.getInputStream();
-                    while (awaitFlowing(Pair.this)) {
+                    while (awaitFlowing(Pair.this, towardsTarget)) {
                         int n = in.read(buf);
                         long due = System.nanoTime() + currentDelayNanos();
                         if (n < 0) {
@@ -296,7 +331,7 @@ public final class LoopbackProxy implements AutoCloseable {
                         if (wait > 0) {
                             TimeUnit.NANOSECONDS.sleep(wait); // the configured latency itself
                         }
-                        if (!awaitFlowing(Pair.this)) {
+                        if (!awaitFlowing(Pair.this, towardsTarget)) {
                             close();
                             return;
                         }

@@ -13,6 +13,7 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -148,6 +149,50 @@ class LoopbackProxyTest {
             throw new AssertionError("still open", e);
         } catch (IOException e) {
             return -1;
+        }
+    }
+
+    @Test
+    void aOneWayBlackholeHoldsOnlyThatDirection() throws Exception {
+        try (ServerSocket target = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+             LoopbackProxy oneWay = new LoopbackProxy("one-way", target.getLocalPort())) {
+            CompletableFuture<Socket> accepted = new CompletableFuture<>();
+            Thread.ofVirtual().start(() -> {
+                try {
+                    accepted.complete(target.accept());
+                } catch (IOException e) {
+                    accepted.completeExceptionally(e);
+                }
+            });
+            try (Socket client = new Socket(InetAddress.getLoopbackAddress(), oneWay.port());
+                 Socket server = accepted.get(5, TimeUnit.SECONDS)) {
+                client.setSoTimeout(5000);
+                server.setSoTimeout(5000);
+                send(client, "a");
+                assertThat(receive(server, 1)).isEqualTo("a");
+
+                oneWay.blackholeToTarget();
+                send(client, "b");
+                send(server, "c");
+                assertThat(receive(client, 1)).as("the other direction still flows").isEqualTo("c");
+                server.setSoTimeout(500);
+                assertThatThrownBy(() -> server.getInputStream().read()).as("the dialler's bytes are held")
+                        .isInstanceOf(SocketTimeoutException.class);
+                oneWay.restore();
+                server.setSoTimeout(5000);
+                assertThat(receive(server, 1)).isEqualTo("b");
+
+                oneWay.blackholeToClient();
+                send(server, "d");
+                send(client, "e");
+                assertThat(receive(server, 1)).as("the other direction still flows").isEqualTo("e");
+                client.setSoTimeout(500);
+                assertThatThrownBy(() -> client.getInputStream().read()).as("the target's bytes are held")
+                        .isInstanceOf(SocketTimeoutException.class);
+                oneWay.restore();
+                client.setSoTimeout(5000);
+                assertThat(receive(client, 1)).isEqualTo("d");
+            }
         }
     }
 }
