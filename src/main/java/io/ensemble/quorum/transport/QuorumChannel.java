@@ -233,6 +233,7 @@ final class QuorumChannel {
             }
             try {
                 write(conn, batch);
+                batch.clear(); // an idle channel keeps no message bodies alive
             } catch (IOException | RuntimeException e) {
                 end("send failed: " + e);
                 return;
@@ -241,9 +242,9 @@ final class QuorumChannel {
     }
 
     /**
-     * Moves what is queued into {@code batch}, up to {@link #MAX_BATCH} frames: they go out with one flush (one
-     * system call and, with Nagle off, usually one segment), which is what keeps a busy leader's ACK and COMMIT
-     * traffic from costing a packet per message. A snapshot stream goes alone.
+     * Moves what is queued into {@code batch}, up to {@link #MAX_BATCH} frames: they go out with one flush, so the
+     * connection's buffer leaves in large writes instead of a system call and, with Nagle off, a packet per
+     * message (a busy leader's PROPOSAL and COMMIT stream, a follower's ACKs). A snapshot stream goes alone.
      */
     private void takeBatch(List<Outgoing> batch) {
         batch.clear();
