@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -122,7 +121,7 @@ public final class ObserverCostBenchmark {
                     cpuMsPerThousand};
         } finally {
             for (Path ram : ramDirs) {
-                deleteTree(ram);
+                BenchFiles.deleteRecursively(ram);
             }
         }
     }
@@ -142,13 +141,5 @@ public final class ObserverCostBenchmark {
         Files.delete(dataDir);
         Files.createSymbolicLink(dataDir, ram);
         return ram;
-    }
-
-    private static void deleteTree(Path root) throws IOException {
-        try (var paths = Files.walk(root)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
     }
 }

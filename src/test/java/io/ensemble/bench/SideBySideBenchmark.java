@@ -16,7 +16,6 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -155,7 +154,7 @@ public final class SideBySideBenchmark {
         if (Boolean.getBoolean("bench.keep")) {
             System.out.println("Server directories (configs, data, console.log) kept in " + root);
         } else {
-            deleteRecursively(root);
+            BenchFiles.deleteRecursively(root);
         }
         String loadAfter = loadAverage();
         double totalSeconds = (System.nanoTime() - started) / 1e9;
@@ -685,16 +684,5 @@ public final class SideBySideBenchmark {
         Logger l = Logger.getLogger(name);
         l.setLevel(level);
         QUIET.add(l);
-    }
-
-    private static void deleteRecursively(Path root) throws IOException {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(root)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
     }
 }

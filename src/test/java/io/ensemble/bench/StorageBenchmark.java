@@ -22,7 +22,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -85,7 +84,7 @@ public final class StorageBenchmark {
             bench.groupCommit(root.resolve("group-commit"));
             bench.bigTree(root.resolve("big-tree"));
         } finally {
-            deleteRecursively(root);
+            BenchFiles.deleteRecursively(root);
         }
         System.out.println();
         bench.report.forEach(System.out::println);
@@ -574,17 +573,6 @@ public final class StorageBenchmark {
                     return 0;
                 }
             }).sum();
-        }
-    }
-
-    private static void deleteRecursively(Path root) throws IOException {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> all = Files.walk(root)) {
-            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
         }
     }
 }

@@ -114,7 +114,7 @@ final class RecordedLoad {
      * runs on its own threads meanwhile.
      */
     static void soak() throws InterruptedException {
-        Thread.sleep(FaultScale.SOAK.toMillis());
+        Thread.sleep(FaultScale.SOAK.toMillis()); // the duration of load is the point, not a wait for a condition
     }
 
     /**
