@@ -251,7 +251,8 @@ final class ClientConnection implements Watcher {
             while (!closing) {
                 Object msg = outbox.take(); // close() always queues CLOSE, so this wakes up
                 if (w == null) {
-                    w = new JuteWriter(1024);
+                    // sized for the first message: most batches of a connection that was idle hold just one reply
+                    w = new JuteWriter((int) Math.min(WRITE_BATCH_BYTES, 256 + OutputSize.of(msg)));
                 }
                 w.reset();
                 long batch = 0;

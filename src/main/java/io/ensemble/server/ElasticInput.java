@@ -5,15 +5,23 @@ import java.io.InputStream;
 
 /**
  * A buffered input whose buffer follows the traffic: it doubles while reads keep filling it (a client pipelining
- * many requests gets few large reads) and falls back to the minimum when the peer goes quiet, so ten thousand idle
+ * many requests gets few large reads) and falls back to the minimum once the peer goes quiet, so ten thousand idle
  * sessions do not each hold a large buffer. Reads larger than the buffer go straight to the stream.
  */
 final class ElasticInput extends InputStream {
     static final int MIN = 1024;
     static final int MAX = 64 * 1024;
 
+    /**
+     * A run of small reads that means the peer has gone quiet. One is not enough: a 1 KiB request fills the minimum
+     * buffer with its head and leaves a small tail for the next read, and shrinking on that tail would grow and
+     * shrink the buffer again for every such request.
+     */
+    static final int SMALL_FILLS_BEFORE_SHRINK = 8;
+
     private final InputStream in;
     private byte[] buf = new byte[MIN];
+    private int smallFills;
     private int pos;
     private int limit;
 
@@ -64,10 +72,19 @@ final class ElasticInput extends InputStream {
         limit = n;
         if (n == buf.length && buf.length < MAX) {
             grow();
-        } else if (n < MIN / 2 && buf.length > MIN) {
+            smallFills = 0;
+        } else if (n >= MIN / 2) {
+            smallFills = 0;
+        } else if (buf.length > MIN && ++smallFills >= SMALL_FILLS_BEFORE_SHRINK) {
             shrink();
+            smallFills = 0;
         }
         return true;
+    }
+
+    /** The buffer's current size. */
+    int capacity() {
+        return buf.length;
     }
 
     /** The next fill may read twice as much; what this one read is kept. */

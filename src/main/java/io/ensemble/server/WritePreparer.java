@@ -9,11 +9,9 @@ import io.ensemble.tree.NodeKind;
 import io.ensemble.tree.PathUtil;
 import io.ensemble.txn.Txn;
 import io.ensemble.txn.TxnCodec;
-import io.ensemble.txn.TxnHeader;
 import io.ensemble.wire.Acl;
 import io.ensemble.wire.Err;
 import io.ensemble.wire.Id;
-import io.ensemble.wire.JuteWriter;
 import io.ensemble.wire.OpCode;
 import io.ensemble.wire.Requests;
 
@@ -33,8 +31,6 @@ final class WritePreparer {
     private final DataTree tree;
     private final ServerConfig config;
     private final int maxTxnBytes;
-    /** Measures prepared transactions; the preparer runs on the processor thread only. */
-    private JuteWriter measure = new JuteWriter(4096);
 
     WritePreparer(DataTree tree, ServerConfig config) {
         this.tree = tree;
@@ -77,13 +73,7 @@ final class WritePreparer {
      * names, "auth" ACLs expanded to the session's ids). Logged, it would stop the server from starting again.
      */
     private boolean tooLarge(Txn txn) {
-        measure.reset();
-        TxnCodec.write(measure, new TxnHeader(0, 0, 0, 0, 0), txn);
-        boolean large = measure.size() > maxTxnBytes;
-        if (measure.size() > 64 * 1024) {
-            measure = new JuteWriter(4096); // a large one measured: do not keep its buffer
-        }
-        return large;
+        return TxnCodec.encodedSize(txn) > maxTxnBytes;
     }
 
     /** A closeSession deletes the session's ephemerals when applied; later writes must already see them gone. */

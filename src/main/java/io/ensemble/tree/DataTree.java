@@ -262,6 +262,12 @@ public final class DataTree {
     private void delete(String path, long zxid, EventSink sink) {
         DataNode node = nodes.remove(path);
         if (node == null) {
+            // Only in log replay over a fuzzy snapshot that imaged the parent before this delete and missed the
+            // child after it: the parent still takes the delete's pzxid, as it did live.
+            DataNode parent = nodes.get(PathUtil.parent(path));
+            if (parent != null && zxid > parent.pzxid) {
+                parent.pzxid = zxid;
+            }
             return;
         }
         String parentPath = PathUtil.parent(path);

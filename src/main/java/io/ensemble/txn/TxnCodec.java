@@ -18,6 +18,8 @@ public final class TxnCodec {
     private static final byte CREATE_SESSION = 7;
     private static final byte CLOSE_SESSION = 8;
     private static final byte ERROR = 9;
+    /** sessionId, cxid, zxid, time, type. */
+    private static final int HEADER_BYTES = 8 + 4 + 8 + 8 + 4;
 
     private TxnCodec() {
     }
@@ -27,21 +29,30 @@ public final class TxnCodec {
         writeBody(w, txn);
     }
 
-    /**
-     * About the encoded size of {@code txn} with its header (over rather than under for ASCII paths), so that an
-     * encoder can size its buffer once instead of doubling it through a 1 KiB value.
-     */
-    public static int sizeHint(Txn txn) {
-        return 64 + switch (txn) {
-            case Txn.Create c -> 2 * c.path().length() + length(c.data()) + 32 * c.acl().size();
-            case Txn.SetData s -> 2 * s.path().length() + length(s.data());
-            case Txn.Multi m -> m.txns().stream().mapToInt(TxnCodec::sizeHint).sum();
-            default -> 64;
-        };
+    /** The exact size {@link #write} gives {@code txn} with its header: encoders size their buffers with it. */
+    public static int encodedSize(Txn txn) {
+        return HEADER_BYTES + bodySize(txn);
     }
 
-    private static int length(byte[] data) {
-        return data == null ? 0 : data.length;
+    private static int bodySize(Txn txn) {
+        return 1 + switch (txn) {
+            case Txn.Create c -> JuteWriter.stringSize(c.path()) + JuteWriter.bufferSize(c.data())
+                    + JuteWriter.aclListSize(c.acl()) + 8 + 4;
+            case Txn.Delete d -> JuteWriter.stringSize(d.path());
+            case Txn.SetData s -> JuteWriter.stringSize(s.path()) + JuteWriter.bufferSize(s.data()) + 4;
+            case Txn.SetAcl s -> JuteWriter.stringSize(s.path()) + JuteWriter.aclListSize(s.acl()) + 4;
+            case Txn.CheckVersion c -> JuteWriter.stringSize(c.path()) + 4;
+            case Txn.Multi m -> {
+                int n = 4;
+                for (Txn t : m.txns()) {
+                    n += bodySize(t);
+                }
+                yield n;
+            }
+            case Txn.CreateSession c -> 4;
+            case Txn.CloseSession c -> 0;
+            case Txn.Error e -> 4;
+        };
     }
 
     public static LoggedTxn read(JuteReader r) {
@@ -70,7 +81,7 @@ public final class TxnCodec {
     }
 
     private static JuteWriter tag(JuteWriter w, byte kind) {
-        return w.writeRaw(new byte[] {kind});
+        return w.writeByte(kind);
     }
 
     private static Txn readBody(JuteReader r) {

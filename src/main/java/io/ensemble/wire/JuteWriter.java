@@ -63,8 +63,12 @@ public final class JuteWriter {
     }
 
     public JuteWriter writeBool(boolean v) {
+        return writeByte(v ? 1 : 0);
+    }
+
+    public JuteWriter writeByte(int v) {
         ensure(1);
-        buf[pos++] = (byte) (v ? 1 : 0);
+        buf[pos++] = (byte) v;
         return this;
     }
 
@@ -144,5 +148,58 @@ public final class JuteWriter {
 
     public byte[] toByteArray() {
         return Arrays.copyOf(buf, pos);
+    }
+
+    /**
+     * The bytes written, for a writer that is done: a writer sized exactly hands over its buffer instead of a copy
+     * (with {@link #utf8Length} an encoder can size it so). The writer cannot be used afterwards.
+     */
+    public byte[] finish() {
+        byte[] out = pos == buf.length ? buf : Arrays.copyOf(buf, pos);
+        buf = null;
+        return out;
+    }
+
+    /** The encoded size of {@code s} as {@link #writeString} writes it, length prefix included. */
+    public static int stringSize(String s) {
+        return 4 + (s == null ? 0 : utf8Length(s));
+    }
+
+    /** The encoded size of {@code b} as {@link #writeBuffer} writes it, length prefix included. */
+    public static int bufferSize(byte[] b) {
+        return 4 + (b == null ? 0 : b.length);
+    }
+
+    /** The encoded size of {@code acls} as {@link #writeAclList} writes them. */
+    public static int aclListSize(List<Acl> acls) {
+        int n = 4;
+        if (acls != null) {
+            for (Acl a : acls) {
+                n += 4 + stringSize(a.id().scheme()) + stringSize(a.id().id());
+            }
+        }
+        return n;
+    }
+
+    /** How many bytes {@code s.getBytes(UTF_8)} gives, without encoding it (an unpaired surrogate becomes '?'). */
+    public static int utf8Length(String s) {
+        int n = 0;
+        int len = s.length();
+        for (int i = 0; i < len; i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) {
+                n += 1;
+            } else if (c < 0x800) {
+                n += 2;
+            } else if (Character.isHighSurrogate(c) && i + 1 < len && Character.isLowSurrogate(s.charAt(i + 1))) {
+                n += 4;
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                n += 1;
+            } else {
+                n += 3;
+            }
+        }
+        return n;
     }
 }

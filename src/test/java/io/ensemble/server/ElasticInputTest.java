@@ -4,8 +4,10 @@ import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Arrays;
 import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -51,6 +53,63 @@ class ElasticInputTest {
             }
             assertThat(out.toByteArray()).isEqualTo(data);
         }
+    }
+
+    /** A stream that hands out exactly the given read sizes, one per read call, then ends. */
+    private static InputStream scripted(int... reads) {
+        return new InputStream() {
+            private int next;
+
+            @Override
+            public int read() {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) {
+                return next == reads.length ? -1 : Math.min(len, reads[next++]);
+            }
+        };
+    }
+
+    @Test
+    void aSteadyStreamOfOneKibRequestsKeepsItsBuffer() throws IOException {
+        // each 1,104-byte request arrives as the minimum buffer's worth plus an 80-byte tail
+        int[] reads = new int[40];
+        for (int i = 0; i < reads.length; i += 2) {
+            reads[i] = ElasticInput.MIN;
+            reads[i + 1] = 80;
+        }
+        ElasticInput in = new ElasticInput(scripted(reads));
+        DataInputStream frames = new DataInputStream(in);
+        byte[] body = new byte[1100];
+        frames.readInt(); // as the connection reads a frame: length, then body
+        frames.readFully(body);
+        int grown = in.capacity();
+        assertThat(grown).isGreaterThan(ElasticInput.MIN);
+        for (int i = 1; i < reads.length / 2; i++) {
+            frames.readInt();
+            frames.readFully(body);
+            assertThat(in.capacity()).as("after request %d", i).isEqualTo(grown);
+        }
+    }
+
+    @Test
+    void aQuietPeerGetsTheMinimumBufferBack() throws IOException {
+        int[] reads = new int[1 + ElasticInput.SMALL_FILLS_BEFORE_SHRINK];
+        reads[0] = ElasticInput.MIN;
+        Arrays.fill(reads, 1, reads.length, 12); // pings
+        ElasticInput in = new ElasticInput(scripted(reads));
+        byte[] b = new byte[16];
+        in.read(b, 0, 1);
+        in.skipNBytes(ElasticInput.MIN - 1);
+        assertThat(in.capacity()).isGreaterThan(ElasticInput.MIN);
+        for (int i = 1; i < ElasticInput.SMALL_FILLS_BEFORE_SHRINK; i++) {
+            in.readNBytes(b, 0, 12);
+            assertThat(in.capacity()).isGreaterThan(ElasticInput.MIN);
+        }
+        in.readNBytes(b, 0, 12);
+        assertThat(in.capacity()).isEqualTo(ElasticInput.MIN);
     }
 
     @Test

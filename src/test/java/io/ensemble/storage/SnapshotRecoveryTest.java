@@ -262,6 +262,35 @@ class SnapshotRecoveryTest {
         assertThat(StorageTestSupport.dump(replayed)).isEqualTo(StorageTestSupport.dump(live));
     }
 
+    /**
+     * A fuzzy snapshot can image a parent before a child's delete and then miss the child, already gone: replaying
+     * that delete finds no node, and the parent must still take its pzxid (FuzzySnapshotTest found this).
+     */
+    @Test
+    void replayedDeleteOfAChildTheSnapshotMissedStillMovesTheParentsPzxid() {
+        DataTree live = new DataTree();
+        List<LoggedTxn> before = List.of(
+                txn(1, OpCode.CREATE, new Txn.Create("/p", bytes("p"), Acl.OPEN, 0, 1)),
+                txn(2, OpCode.CREATE, new Txn.Create("/p/c", bytes("c"), Acl.OPEN, 0, 1)));
+        LoggedTxn delete = txn(3, OpCode.DELETE, new Txn.Delete("/p/c"));
+        before.forEach(x -> live.apply(x.header(), x.txn(), EventSink.NONE));
+        List<NodeImage> fuzzy = new ArrayList<>();
+        live.forEachNode(image -> {
+            if (!image.path().equals("/p/c")) {
+                fuzzy.add(image); // "/" and "/p" imaged before the delete, "/p/c" gone by the time it was reached
+            }
+        });
+        live.apply(delete.header(), delete.txn(), EventSink.NONE);
+
+        DataTree replayed = new DataTree();
+        replayed.restore(fuzzy);
+        replayed.apply(delete.header(), delete.txn(), EventSink.NONE);
+
+        assertThat(replayed.get("/p").stat()).isEqualTo(live.get("/p").stat());
+        assertThat(replayed.get("/p").stat().pzxid()).isEqualTo(3);
+        assertThat(StorageTestSupport.dump(replayed)).isEqualTo(StorageTestSupport.dump(live));
+    }
+
     private static LoggedTxn txn(long zxid, int type, Txn body) {
         return new LoggedTxn(new TxnHeader(0, (int) zxid, zxid, 1_700_000_000_000L + zxid, type), body);
     }

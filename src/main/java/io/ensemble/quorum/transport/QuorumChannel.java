@@ -32,6 +32,8 @@ final class QuorumChannel {
 
     private static final Logger LOG = Logger.getLogger(QuorumChannel.class.getName());
     private static final int MAX_BATCH = 256;
+    /** The reader's frame array: a 1 KiB value's PROPOSAL fits, with room. */
+    private static final int REUSED_FRAME_BYTES = 16 * 1024;
 
     /** Called on the reader thread, in arrival order. */
     interface Receiver {
@@ -275,9 +277,15 @@ final class QuorumChannel {
 
     private void readLoop(Connection conn) {
         String reason;
+        byte[] frame = new byte[REUSED_FRAME_BYTES];
         try {
             while (true) {
-                ZabMessage message = ZabMessageCodec.decode(Frames.readFrame(conn.in, options.maxFrameBytes()));
+                // One array for every ordinary frame: a follower reads a PROPOSAL and a COMMIT per write, and
+                // the decoded message copies what it keeps. A larger frame gets an array of its own, not kept.
+                int length = Frames.readLength(conn.in, options.maxFrameBytes());
+                byte[] bytes = length <= frame.length ? frame : new byte[length];
+                conn.in.readFully(bytes, 0, length);
+                ZabMessage message = ZabMessageCodec.decode(bytes, length);
                 if (message instanceof Snap snap) {
                     SnapshotChunks.In body = new SnapshotChunks.In(conn.in, options.maxFrameBytes());
                     receiver.onSnapshot(snap, body);

@@ -8,6 +8,7 @@ import io.ensemble.wire.JuteReader;
 import io.ensemble.wire.JuteWriter;
 import io.ensemble.wire.MalformedRecordException;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -41,11 +42,13 @@ public final class ZabMessageCodec {
     }
 
     public static byte[] encode(ZabMessage message) {
+        // Sized exactly where a transaction or a client's request rides along, so finish() hands the buffer over
+        // instead of growing and then copying it.
         JuteWriter w = switch (message) {
-            case Proposal p -> new JuteWriter(4 + TxnCodec.sizeHint(p.txn().txn()));
-            case Inform i -> new JuteWriter(4 + TxnCodec.sizeHint(i.txn().txn()));
-            case Request r -> new JuteWriter(64 + (r.body() == null ? 0 : r.body().length) + 64 * r.auth().size());
-            default -> new JuteWriter();
+            case Proposal p -> new JuteWriter(4 + TxnCodec.encodedSize(p.txn().txn()));
+            case Inform i -> new JuteWriter(4 + TxnCodec.encodedSize(i.txn().txn()));
+            case Request r -> new JuteWriter(requestSize(r));
+            default -> new JuteWriter(64);
         };
         switch (message) {
             case FollowerInfo m -> w.writeInt(FOLLOWERINFO).writeLong(m.sid()).writeLong(m.acceptedEpoch())
@@ -78,7 +81,15 @@ public final class ZabMessageCodec {
             case SyncReply m -> w.writeInt(SYNC_REPLY).writeLong(m.sessionId()).writeInt(m.cxid())
                     .writeString(m.path());
         }
-        return w.toByteArray();
+        return w.finish();
+    }
+
+    private static int requestSize(Request r) {
+        int n = 4 + 8 + 4 + 4 + JuteWriter.bufferSize(r.body()) + 4;
+        for (Id id : r.auth()) {
+            n += JuteWriter.stringSize(id.scheme()) + JuteWriter.stringSize(id.id());
+        }
+        return n;
     }
 
     private static void writeTxn(JuteWriter w, LoggedTxn t) {
@@ -87,7 +98,15 @@ public final class ZabMessageCodec {
 
     /** Decodes one frame body; throws MalformedRecordException if it is not a whole, known message. */
     public static ZabMessage decode(byte[] body) {
-        JuteReader r = new JuteReader(body);
+        return decode(body, body.length);
+    }
+
+    /**
+     * Decodes the first {@code length} bytes of {@code body}. The message copies what it keeps, so the caller may
+     * reuse the array for the next frame.
+     */
+    public static ZabMessage decode(byte[] body, int length) {
+        JuteReader r = new JuteReader(ByteBuffer.wrap(body, 0, length));
         int type = r.readInt();
         ZabMessage m = switch (type) {
             case FOLLOWERINFO -> new FollowerInfo(r.readLong(), r.readLong(), r.readLong());

@@ -42,7 +42,13 @@ public record ZabSettings(long myId, Set<Long> voters, Set<Long> observers, int 
     }
 
     public boolean isQuorum(Set<Long> ids) {
-        return ids.stream().filter(voters::contains).count() >= quorumSize();
+        int votes = 0;
+        for (long id : ids) { // on every ACK: no stream
+            if (voters.contains(id)) {
+                votes++;
+            }
+        }
+        return votes >= quorumSize();
     }
 
     public boolean isObserver(long id) {

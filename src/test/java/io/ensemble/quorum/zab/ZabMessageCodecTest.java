@@ -42,6 +42,19 @@ class ZabMessageCodecTest {
     }
 
     @Test
+    void aFrameDecodesFromTheFrontOfAReusedArray() {
+        byte[] reused = new byte[4096];
+        Arrays.fill(reused, (byte) 0x5a); // what an earlier, longer frame left behind
+        for (ZabMessage m : everyMessage()) {
+            byte[] bytes = ZabMessageCodec.encode(m);
+            System.arraycopy(bytes, 0, reused, 0, bytes.length);
+            ZabMessage back = ZabMessageCodec.decode(reused, bytes.length);
+            Arrays.fill(reused, (byte) 0x5a); // the next frame overwrites it: the message must not share it
+            assertThat(back).as(ZabTranscript.describe(m)).usingRecursiveComparison().isEqualTo(m);
+        }
+    }
+
+    @Test
     void everyKindOfMessageIsCovered() {
         long kinds = everyMessage().stream().map(Object::getClass).distinct().count();
         assertThat(kinds).isEqualTo(ZabMessage.class.getPermittedSubclasses().length);

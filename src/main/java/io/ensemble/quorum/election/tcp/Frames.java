@@ -44,13 +44,18 @@ public final class Frames {
     }
 
     public static byte[] readFrame(DataInputStream in, int maxBytes) throws IOException {
+        byte[] body = new byte[readLength(in, maxBytes)];
+        in.readFully(body);
+        return body;
+    }
+
+    /** Reads a frame's length prefix; the caller reads that many bytes of body next. */
+    public static int readLength(DataInputStream in, int maxBytes) throws IOException {
         int length = in.readInt();
         if (length <= 0 || length > maxBytes) {
             throw new BadFrameException("frame length " + length + " outside 1.." + maxBytes);
         }
-        byte[] body = new byte[length];
-        in.readFully(body);
-        return body;
+        return length;
     }
 
     /** Bytes that break the protocol: the connection is closed, other connections are untouched. */
