@@ -175,6 +175,7 @@ abstract class Role implements ReplicationLink {
      * into the core (one ACK), not one each.
      */
     private void reportDurable(long zxid) {
+        durableOnLogThread(zxid); // before the processor can see zxid as durable
         durableUpTo.accumulateAndGet(zxid, Math::max);
         if (!durableReportQueued.getAndSet(true)) {
             onProcessor(() -> {
@@ -182,6 +183,10 @@ abstract class Role implements ReplicationLink {
                 return durable(durableUpTo.get());
             });
         }
+    }
+
+    /** Log thread, as each fsync completes: a role may act on it at once (a serving follower ACKs). */
+    protected void durableOnLogThread(long zxid) {
     }
 
     private void truncate(long zxid) {

@@ -147,11 +147,23 @@ public final class LearnerCore {
 
     /** The driver's log has made everything up to {@code zxid} durable. */
     public ZabReady durable(long zxid) {
+        return durable(zxid, Long.MIN_VALUE);
+    }
+
+    /**
+     * As {@link #durable(long)}, for a driver that has itself sent the leader ACKs up to {@code ackedByDriver}
+     * (a serving follower ACKs from its log thread, without waiting for its turn here): only what is above that is
+     * ACKed again. ACKs are cumulative, so one that overtakes a lower one changes nothing at the leader.
+     */
+    public ZabReady durable(long zxid, long ackedByDriver) {
         if (stage == Stage.DONE) {
             return ZabReady.NONE;
         }
         out = new ZabReady.Builder();
         durable = Math.max(durable, Math.min(zxid, lastLogged));
+        if (stage == Stage.SERVING) {
+            lastAcked = Math.max(lastAcked, ackedByDriver);
+        }
         maybeAck();
         return out.build();
     }

@@ -91,6 +91,29 @@ class LearnerCoreTest {
     }
 
     @Test
+    void aServingFollowerDoesNotRepeatTheAcksItsLogThreadSent() {
+        LearnerCore l = synced(2);
+        l.durable(0);
+        l.step(LEADER, new UpToDate());
+        l.step(LEADER, new Proposal(txn(2, 1)));
+        l.step(LEADER, new Proposal(txn(2, 2)));
+        l.step(LEADER, new Proposal(txn(2, 3)));
+        assertThat(sent(l.durable(Zxid.of(2, 2), Zxid.of(2, 2)))).isEmpty();
+        assertThat(sent(l.durable(Zxid.of(2, 3), Zxid.of(2, 2)))).containsExactly(new Ack(Zxid.of(2, 3)));
+    }
+
+    @Test
+    void acksTheDriverSentBeforeServingDoNotCountForTheSync() {
+        LearnerCore l = learner(2, 1, 1, List.of());
+        l.start();
+        l.step(LEADER, new LeaderInfo(2));
+        l.step(LEADER, new Diff(0));
+        l.step(LEADER, new Proposal(txn(1, 1)));
+        l.step(LEADER, new NewLeader(Zxid.of(2, 0)));
+        assertThat(sent(l.durable(Zxid.of(1, 1), Zxid.of(1, 1)))).containsExactly(new Ack(Zxid.of(2, 0)));
+    }
+
+    @Test
     void aCommitForAZxidThatWasNotProposedNextIsAProtocolError() {
         LearnerCore l = synced(2);
         l.durable(0);
