@@ -70,11 +70,11 @@ final class ElasticInput extends InputStream {
         }
         pos = 0;
         limit = n;
-        if (n == buf.length && buf.length < MAX) {
-            grow();
+        if (n >= MIN / 2) {
             smallFills = 0;
-        } else if (n >= MIN / 2) {
-            smallFills = 0;
+            if (n == buf.length && buf.length < MAX) {
+                grow();
+            }
         } else if (buf.length > MIN && ++smallFills >= SMALL_FILLS_BEFORE_SHRINK) {
             shrink();
             smallFills = 0;

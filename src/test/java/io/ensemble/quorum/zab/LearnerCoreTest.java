@@ -44,6 +44,14 @@ class LearnerCoreTest {
         return l;
     }
 
+    /** Synced, the sync durable and UPTODATE received: the learner serves. */
+    private static LearnerCore serving(long me) {
+        LearnerCore l = synced(me);
+        l.durable(0);
+        l.step(LEADER, new UpToDate());
+        return l;
+    }
+
     @Test
     void discoveryPersistsTheAcceptedEpochBeforeAckingIt() {
         LearnerCore l = learner(2, 1, 1, List.of(txn(1, 1)));
@@ -80,9 +88,7 @@ class LearnerCoreTest {
 
     @Test
     void acksAProposalOnlyWhenItIsDurableAndAppliesCommitsInOrder() {
-        LearnerCore l = synced(2);
-        l.durable(0);
-        l.step(LEADER, new UpToDate());
+        LearnerCore l = serving(2);
         assertThat(l.step(LEADER, new Proposal(txn(2, 1))).messages()).isEmpty();
         l.step(LEADER, new Proposal(txn(2, 2)));
         assertThat(sent(l.durable(Zxid.of(2, 2)))).containsExactly(new Ack(Zxid.of(2, 2)));
@@ -92,9 +98,7 @@ class LearnerCoreTest {
 
     @Test
     void aServingFollowerDoesNotRepeatTheAcksItsLogThreadSent() {
-        LearnerCore l = synced(2);
-        l.durable(0);
-        l.step(LEADER, new UpToDate());
+        LearnerCore l = serving(2);
         l.step(LEADER, new Proposal(txn(2, 1)));
         l.step(LEADER, new Proposal(txn(2, 2)));
         l.step(LEADER, new Proposal(txn(2, 3)));
@@ -104,20 +108,13 @@ class LearnerCoreTest {
 
     @Test
     void acksTheDriverSentBeforeServingDoNotCountForTheSync() {
-        LearnerCore l = learner(2, 1, 1, List.of());
-        l.start();
-        l.step(LEADER, new LeaderInfo(2));
-        l.step(LEADER, new Diff(0));
-        l.step(LEADER, new Proposal(txn(1, 1)));
-        l.step(LEADER, new NewLeader(Zxid.of(2, 0)));
+        LearnerCore l = synced(2, txn(1, 1));
         assertThat(sent(l.durable(Zxid.of(1, 1), Zxid.of(1, 1)))).containsExactly(new Ack(Zxid.of(2, 0)));
     }
 
     @Test
     void aCommitForAZxidThatWasNotProposedNextIsAProtocolError() {
-        LearnerCore l = synced(2);
-        l.durable(0);
-        l.step(LEADER, new UpToDate());
+        LearnerCore l = serving(2);
         l.step(LEADER, new Proposal(txn(2, 1)));
         ZabReady r = l.step(LEADER, new Commit(Zxid.of(2, 2)));
         assertThat(r.endsRole()).isTrue();
@@ -150,9 +147,7 @@ class LearnerCoreTest {
             assertThat(syncing.tick().endsRole()).isFalse();
         }
         assertThat(syncing.tick().endsRole()).isTrue();
-        LearnerCore serving = synced(2);
-        serving.durable(0);
-        serving.step(LEADER, new UpToDate());
+        LearnerCore serving = serving(2);
         for (int i = 0; i < 3; i++) {
             assertThat(serving.tick().endsRole()).isFalse();
         }
