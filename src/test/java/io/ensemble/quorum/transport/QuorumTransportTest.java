@@ -1,11 +1,14 @@
 package io.ensemble.quorum.transport;
 
+import io.ensemble.quorum.election.tcp.Frames;
 import io.ensemble.quorum.zab.ZabMessage;
 import io.ensemble.quorum.zab.ZabMessage.Ack;
 import io.ensemble.quorum.zab.ZabMessage.Commit;
 import io.ensemble.quorum.zab.ZabMessage.FollowerInfo;
+import io.ensemble.quorum.zab.ZabMessageCodec;
 import org.junit.jupiter.api.Test;
 
+import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -14,6 +17,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -135,11 +139,68 @@ class QuorumTransportTest extends QuorumTransportFixture {
         LearnerEvents two = startLearner(2, false, leader.localPort(), 20_000);
         two.connector.send(new FollowerInfo(2, 1, 0));
         await().atMost(WAIT).until(() -> leaderEvents.from(2).size() == 1);
+        leader.send(2, new Commit(1));
+        await().atMost(WAIT).until(() -> two.received.size() == 1);
 
         leader.close();
 
         await().atMost(WAIT).until(() -> two.disconnected != null);
         assertThat(leaderEvents.disconnected).isEmpty(); // the leader's driver closed it: no callback
+    }
+
+    @Test
+    void aConnectionClosedBeforeTheLeaderSpeaksIsDialledAgainWithWhatWasSentOnIt() throws IOException {
+        try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            server.setSoTimeout((int) WAIT.toMillis());
+            LearnerEvents two = startLearner(2, false, server.getLocalPort(), 20_000);
+            two.connector.send(new FollowerInfo(2, 1, 0));
+
+            // What a proxy does when the leader does not listen yet: accept, then close.
+            server.accept().close();
+            try (Socket second = server.accept()) {
+                second.setSoTimeout((int) WAIT.toMillis());
+                DataInputStream in = new DataInputStream(second.getInputStream());
+                assertThat(QuorumHandshake.readFrom(in)).isEqualTo(new QuorumHandshake(2, false));
+                assertThat(ZabMessageCodec.decode(Frames.readFrame(in, FAST.maxFrameBytes())))
+                        .isEqualTo(new FollowerInfo(2, 1, 0));
+                assertThat(two.disconnected).isNull();
+            }
+        }
+    }
+
+    @Test
+    void aLeaderThatKeepsClosingBeforeItSpeaksSendsTheLearnerBackToElection() throws IOException {
+        try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            server.setSoTimeout((int) WAIT.toMillis());
+            LearnerEvents two = startLearner(2, false, server.getLocalPort(), 60_000);
+            AtomicInteger accepted = new AtomicInteger();
+            Thread.ofVirtual().start(() -> {
+                try {
+                    while (true) {
+                        server.accept().close();
+                        accepted.incrementAndGet();
+                    }
+                } catch (IOException closed) {
+                    // the test is over
+                }
+            });
+
+            await().atMost(WAIT).until(() -> two.disconnected != null); // well before the 60 s give-up
+            assertThat(accepted.get()).isGreaterThan(1);
+        }
+    }
+
+    @Test
+    void aLeaderThatClosesBeforeItSpeaksAndStopsListeningSendsTheLearnerBackToElection() throws IOException {
+        LearnerEvents two;
+        try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            server.setSoTimeout((int) WAIT.toMillis());
+            two = startLearner(2, false, server.getLocalPort(), 60_000);
+            server.accept().close();
+        }
+
+        await().atMost(WAIT).until(() -> two.disconnected != null);
+        assertThat(two.disconnected).contains("no longer accepts");
     }
 
     private static List<ZabMessage> sequence(ZabMessage first, java.util.function.LongFunction<ZabMessage> each) {
