@@ -304,8 +304,10 @@ class ClientPortHostileIT {
         long heapBefore = server.heapUsedAfterGcKb();
         long cutsBefore = consoleLines("bytes of replies and events unsent");
         try (RawSession deaf = RawSession.connect("127.0.0.5", port, 4000)) {
+            // Its receive buffer stays as connected: shrunk after the handshake (the window already offered), the
+            // kernel drops what the server sends into it and the server retransmits with a backoff that grows
+            // while the client does not read, until even the drain below takes minutes.
             CONNECTIONS.incrementAndGet();
-            deaf.socket.setReceiveBufferSize(4096);
             int watches = 2000;
             for (int i = 0; i < watches; i++) {
                 deaf.requestBuffered(i + 1, ZooDefs.OpCode.exists, new ExistsRequest("/w/p-" + i, true));
