@@ -110,7 +110,12 @@ final class BenchServer implements AutoCloseable {
         return new BenchServer(name, quorum ? myid : 0, cmd, dir.resolve("console.log"), port, data);
     }
 
+    /** The jar named by {@code -Densemble.jar} (even if missing: the caller says so), else this build's. */
     static Path locateEnsembleJar() {
+        String explicit = System.getProperty("ensemble.jar", "");
+        if (!explicit.isBlank()) {
+            return Path.of(explicit).toAbsolutePath();
+        }
         Path jar = ServerJvm.locateJar(BenchServer.class);
         return jar != null ? jar : Path.of("target", "ensemble.jar").toAbsolutePath();
     }

@@ -8,7 +8,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -18,10 +20,10 @@ import java.util.logging.Logger;
  * the same machine: on a shared VM whose speed moves twofold within seconds, runs taken one after the other (even
  * A B B A) cannot tell a 5% change from noise, while two systems loaded together move together. Loaded together,
  * both compete for the same CPUs, so the ratio shows which build does more with the CPU it gets, not the speed of
- * either alone. Pointing both at the same jar shows how closely the two sides agree (about 2% here).
+ * either alone. Pointing both at the same jar shows how closely the two sides agree (within about 3% here).
  *
- * <p>Not a test. Run: {@code ./mvnw -B -q -DskipTests package}, keep a copy of {@code target/ensemble.jar} as the
- * baseline, change and rebuild, then
+ * <p>Not a test. Run: {@code ./mvnw -B -q -DskipTests package}, keep a copy of {@code target/ensemble.jar} and
+ * {@code target/libs} as the baseline, change and rebuild, then
  * {@code java -Dbench.baselineJar=<copy> -cp <test classpath> io.ensemble.bench.BuildVersusBuildBenchmark}; knobs: bench.workload ({@code write@1}), bench.clients (12),
  * bench.outstanding (64, for a workload without {@code @N}), bench.warmup (10 s), bench.seconds (60 s),
  * bench.serverJvmFlags ({@code -Xmx1g}), ensemble.jar (this build's jar).
@@ -47,6 +49,10 @@ public final class BuildVersusBuildBenchmark {
         }
         Path baseline = Path.of(baselineProp);
         Path candidate = BenchServer.locateEnsembleJar();
+        if (!Files.isRegularFile(candidate)) {
+            System.err.println("No Ensemble jar at " + candidate + ": build it first (./mvnw -B -DskipTests package)");
+            System.exit(2);
+        }
         String[] spec = System.getProperty("bench.workload", "write@1").split("@");
         LoadGenerator.Workload workload = LoadGenerator.Workload.of(spec[0]);
         int outstanding = spec.length > 1 ? Integer.parseInt(spec[1]) : Integer.getInteger("bench.outstanding", 64);
@@ -73,10 +79,15 @@ public final class BuildVersusBuildBenchmark {
                             + "at once%n  baseline:   %s%n  this build: %s%n", String.join("@", spec),
                     settings.clients(), outstanding, settings.warmupSeconds(), settings.seconds(), baseline,
                     candidate);
-            List<CompletableFuture<Measured>> runs = sides.stream()
-                    .map(s -> CompletableFuture.supplyAsync(() -> measure(s, workload, outstanding))).toList();
-            Measured a = runs.get(0).join();
-            Measured b = runs.get(1).join();
+            Measured a;
+            Measured b;
+            // a thread each: the common pool may have a single thread here, which would run them one after the other
+            try (ExecutorService both = Executors.newFixedThreadPool(2)) {
+                Future<Measured> first = both.submit(() -> measure(sides.get(0), workload, outstanding));
+                Future<Measured> second = both.submit(() -> measure(sides.get(1), workload, outstanding));
+                a = first.get();
+                b = second.get();
+            }
             print("baseline", a);
             print("this build", b);
             Histogram ha = a.result().latencyMicros();

@@ -141,6 +141,7 @@ public final class SideBySideBenchmark {
                 s.readPercent(), s.watchers(), s.sessions(), s.sessionClient(), s.warmupSeconds(), s.seconds(),
                 s.maxOps(), rounds));
         header.add("Workloads: " + workloads);
+        header.add("Ensemble: " + jar);
         header.forEach(System.out::println);
         System.out.println();
 
