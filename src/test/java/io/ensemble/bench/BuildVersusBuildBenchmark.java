@@ -20,7 +20,9 @@ import java.util.logging.Logger;
  * the same machine: on a shared VM whose speed moves twofold within seconds, runs taken one after the other (even
  * A B B A) cannot tell a 5% change from noise, while two systems loaded together move together. Loaded together,
  * both compete for the same CPUs, so the ratio shows which build does more with the CPU it gets, not the speed of
- * either alone. Pointing both at the same jar shows how closely the two sides agree (within about 3% here).
+ * either alone. Pointing both at the same jar shows how closely the two sides agree (within about 3% here). With
+ * {@code -Dbench.baselineJar=zookeeper} the baseline is Apache ZooKeeper, on the same settings as in
+ * {@link SideBySideBenchmark} (the test classpath of the {@code bench} profile has what its servers need).
  *
  * <p>Not a test. Run: {@code ./mvnw -B -q -DskipTests package}, keep a copy of {@code target/ensemble.jar} and
  * {@code target/libs} as the baseline, change and rebuild, then
@@ -29,6 +31,9 @@ import java.util.logging.Logger;
  * bench.serverJvmFlags ({@code -Xmx1g}), ensemble.jar (this build's jar).
  */
 public final class BuildVersusBuildBenchmark {
+
+    /** The baseline that is not a jar: Apache ZooKeeper's servers, as in {@link SideBySideBenchmark}. */
+    private static final String ZOOKEEPER = "zookeeper";
 
     private BuildVersusBuildBenchmark() {
     }
@@ -42,12 +47,14 @@ public final class BuildVersusBuildBenchmark {
 
     public static void main(String[] args) throws Exception {
         Logger.getLogger("org.apache.zookeeper").setLevel(Level.SEVERE);
-        String baselineProp = System.getProperty("bench.baselineJar");
-        if (baselineProp == null || !Files.isRegularFile(Path.of(baselineProp))) {
-            System.err.println("Name the baseline build's jar with -Dbench.baselineJar=<path to ensemble.jar>");
+        String baselineProp = System.getProperty("bench.baselineJar", "");
+        boolean zooKeeper = baselineProp.equals(ZOOKEEPER);
+        if (!zooKeeper && !Files.isRegularFile(Path.of(baselineProp))) {
+            System.err.println("Name the baseline with -Dbench.baselineJar=<path to an ensemble.jar> (or "
+                    + ZOOKEEPER + " for Apache ZooKeeper from the test classpath)");
             System.exit(2);
         }
-        Path baseline = Path.of(baselineProp);
+        Path baseline = zooKeeper ? null : Path.of(baselineProp);
         Path candidate = BenchServer.locateEnsembleJar();
         if (!Files.isRegularFile(candidate)) {
             System.err.println("No Ensemble jar at " + candidate + ": build it first (./mvnw -B -DskipTests package)");
@@ -66,8 +73,8 @@ public final class BuildVersusBuildBenchmark {
         Path root = Files.createTempDirectory("build-versus-build-");
         List<Side> sides = new ArrayList<>();
         try {
-            sides.add(side("baseline", baseline, root, jvmFlags, settings));
-            sides.add(side("this build", candidate, root, jvmFlags, settings));
+            sides.add(side("baseline", zooKeeper, baseline, root, jvmFlags, settings));
+            sides.add(side("this build", false, candidate, root, jvmFlags, settings));
             for (Side s : sides) {
                 s.cluster().start();
             }
@@ -77,8 +84,8 @@ public final class BuildVersusBuildBenchmark {
             }
             System.out.printf(Locale.ROOT, "%s with %d clients x %d outstanding, %d s warm-up, %d s measured, both "
                             + "at once%n  baseline:   %s%n  this build: %s%n", String.join("@", spec),
-                    settings.clients(), outstanding, settings.warmupSeconds(), settings.seconds(), baseline,
-                    candidate);
+                    settings.clients(), outstanding, settings.warmupSeconds(), settings.seconds(),
+                    zooKeeper ? "Apache ZooKeeper (test classpath)" : baseline, candidate);
             Measured a;
             Measured b;
             // a thread each: the common pool may have a single thread here, which would run them one after the other
@@ -102,11 +109,11 @@ public final class BuildVersusBuildBenchmark {
         }
     }
 
-    private static Side side(String name, Path jar, Path root, List<String> jvmFlags, LoadGenerator.Settings s)
-            throws Exception {
+    private static Side side(String name, boolean zooKeeper, Path jar, Path root, List<String> jvmFlags,
+                             LoadGenerator.Settings s) throws Exception {
         BenchServer.Config config = new BenchServer.Config(2000, true, 10, 5, jvmFlags, jar);
         Path dir = Files.createDirectories(root.resolve(name.replace(' ', '-')));
-        return new Side(name, BenchCluster.create(false, dir, 3, config), new LoadGenerator(s));
+        return new Side(name, BenchCluster.create(zooKeeper, dir, 3, config), new LoadGenerator(s));
     }
 
     private static Measured measure(Side side, LoadGenerator.Workload workload, int outstanding) {
