@@ -72,6 +72,7 @@ public final class BuildVersusBuildBenchmark {
 
         Path root = Files.createTempDirectory("build-versus-build-");
         List<Side> sides = new ArrayList<>();
+        boolean ok = false;
         try {
             sides.add(side("baseline", zooKeeper, baseline, root, jvmFlags, settings));
             sides.add(side("this build", false, candidate, root, jvmFlags, settings));
@@ -103,9 +104,14 @@ public final class BuildVersusBuildBenchmark {
                             + "server CPU per op %.2fx%n", b.result().opsPerSecond() / a.result().opsPerSecond(),
                     ratio(hb, ha, 50), ratio(hb, ha, 99), ratio(hb, ha, 99.9),
                     cpuPerOp(b) / cpuPerOp(a));
+            ok = true;
         } finally {
             sides.forEach(s -> s.cluster().close());
-            BenchFiles.deleteRecursively(root);
+            if (ok) {
+                BenchFiles.deleteRecursively(root);
+            } else {
+                System.err.println("Failed: server logs kept in " + root + " (*/server*/console.log)");
+            }
         }
     }
 
