@@ -236,10 +236,7 @@ public final class DataTree {
         }
         if (parent.children.contains(PathUtil.name(c.path()))) {
             // Only in log replay over a fuzzy snapshot: the node is there already; keep the parent's counters.
-            if (c.parentCversion() > parent.storedCversion) {
-                parent.storedCversion = c.parentCversion();
-                parent.pzxid = hdr.zxid();
-            }
+            childCreated(parent, c.parentCversion(), hdr.zxid());
             return;
         }
         DataNode orphan = nodes.get(c.path());
@@ -250,13 +247,22 @@ public final class DataTree {
         DataNode node = new DataNode(c.data(), c.acl(), hdr.zxid(), hdr.time(), c.ephemeralOwner());
         nodes.put(c.path(), node);
         parent.children.add(PathUtil.name(c.path()));
-        if (c.parentCversion() > parent.storedCversion) {
-            parent.storedCversion = c.parentCversion();
-            parent.pzxid = hdr.zxid();
-        }
+        childCreated(parent, c.parentCversion(), hdr.zxid());
         index(c.path(), node);
         fire(dataWatches, c.path(), EventType.NODE_CREATED, hdr.zxid(), node.acl, Set.of(), sink);
         fire(childWatches, parentPath, EventType.NODE_CHILDREN_CHANGED, hdr.zxid(), parent.acl, Set.of(), sink);
+    }
+
+    /**
+     * A child creation's mark on its parent: live, {@code cversion} is always the next one. In log replay over a
+     * fuzzy snapshot the parent may already hold it, or may have been imaged between the two writes below (the new
+     * cversion, the old pzxid), a state no zxid had: the create then completes it.
+     */
+    private static void childCreated(DataNode parent, int cversion, long zxid) {
+        if (cversion > parent.storedCversion || (cversion == parent.storedCversion && zxid > parent.pzxid)) {
+            parent.storedCversion = cversion;
+            parent.pzxid = zxid;
+        }
     }
 
     private void delete(String path, long zxid, EventSink sink) {

@@ -160,12 +160,13 @@ class DataTreeTest {
     @Test
     void createWithStaleParentCversionKeepsParentStat() {
         create("/p");
-        long z = create("/p/a");
-        // a replayed create whose parent count is not larger changes neither cversion nor pzxid
-        tree.apply(hdr(0, 1), new Txn.Create("/p/b", null, Acl.OPEN, 0, 1), sink);
-        assertThat(tree.get("/p").storedCversion()).isEqualTo(1);
+        create("/p/a");
+        long z = create("/p/b");
+        // a replayed create whose parent count is smaller changes neither cversion nor pzxid
+        tree.apply(hdr(0, 1), new Txn.Create("/p/c", null, Acl.OPEN, 0, 1), sink);
+        assertThat(tree.get("/p").storedCversion()).isEqualTo(2);
         assertThat(stat("/p").pzxid()).isEqualTo(z);
-        assertThat(stat("/p").numChildren()).isEqualTo(2);
+        assertThat(stat("/p").numChildren()).isEqualTo(3);
     }
 
     @Test
