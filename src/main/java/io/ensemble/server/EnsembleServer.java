@@ -387,7 +387,7 @@ public final class EnsembleServer implements AutoCloseable, ServerContext {
 
     private <T> CompletableFuture<T> onProcessor(Supplier<T> task) {
         CompletableFuture<T> result = new CompletableFuture<>();
-        processor.submitInternal(new Work.Inspect(() -> {
+        processor.enqueue(new Work.Inspect(() -> { // never on the caller's thread: callers bound their wait
             try {
                 result.complete(task.get());
             } catch (RuntimeException e) {
@@ -448,7 +448,7 @@ public final class EnsembleServer implements AutoCloseable, ServerContext {
         for (ClientConnection c : List.copyOf(connections)) {
             c.close();
         }
-        processor.stop();
+        processor.stop(5000);
         threads.forEach(Thread::interrupt);
         for (Thread t : threads) {
             try {

@@ -10,9 +10,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The server as this server's replication driver sees it: the request processor's thread, the tree, the sessions
- * and the log. Every method but {@link #execute} and {@link #drainTouches} must be called on the processor thread
- * (through {@link #execute}), which owns all of them.
+ * The server as this server's replication driver sees it: the request processor, the tree, the sessions and the
+ * log. Every method but {@link #execute}, {@link #executeAlone} and {@link #drainTouches} must be called on the
+ * processor thread (through {@link #execute}), which owns all of them.
  */
 public final class ReplicaHost {
     private final EnsembleServer server;
@@ -23,9 +23,17 @@ public final class ReplicaHost {
         this.processor = processor;
     }
 
-    /** Runs {@code task} on the processor thread, in order with client requests. Any thread. */
+    /**
+     * Runs {@code task} on the processor thread, in order with client requests; that may be this thread, now, if
+     * nothing is being processed. Any thread.
+     */
     public void execute(Runnable task) {
         processor.submitInternal(new Work.Replication(task));
+    }
+
+    /** As {@link #execute}, but this thread runs no work but {@code task}: for the log thread. */
+    public void executeAlone(Runnable task) {
+        processor.submitAlone(new Work.Replication(task));
     }
 
     public DataTree tree() {

@@ -17,23 +17,26 @@ import io.ensemble.wire.Responses;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The single thread that orders everything: it takes work in arrival order, prepares each write into a
- * transaction with the next zxid, applies it, answers reads from the tree, and releases each batch's replies
- * together. One thread means one global order with no locks on the tree; batching means one hand-off and (with
- * durable storage) one fsync per batch rather than per request. In an ensemble {@link ReplicatedRequests} takes the
- * writes instead: they are applied when the quorum commits them, on this same thread.
+ * What orders everything: it takes work in arrival order, prepares each write into a transaction with the next
+ * zxid, applies it, answers reads from the tree, and releases each batch's replies together. One batch at a time
+ * means one global order with no locks on the tree; batching means one hand-off and (with durable storage) one fsync
+ * per batch rather than per request. In an ensemble {@link ReplicatedRequests} takes the writes instead: they are
+ * applied when the quorum commits them, in the same order.
+ *
+ * <p>A batch runs on the thread that submitted work while no batch was running, or on the processor's own thread
+ * ({@link SerialBatches}). "The processor thread" elsewhere means whichever thread is running the current batch:
+ * only one is, and each batch sees everything the previous ones did.
  */
 final class RequestProcessor implements Runnable, ZxidProgress {
     private static final Logger LOG = Logger.getLogger(RequestProcessor.class.getName());
     private static final int MAX_BATCH = 1000;
 
-    private final LinkedBlockingQueue<Work> queue = new LinkedBlockingQueue<>();
+    private final SerialBatches<Work> work = new SerialBatches<>(MAX_BATCH, this::handleBatch);
     private final Semaphore inFlight;
     private final ServerConfig config;
     private final DataTree tree;
@@ -52,7 +55,6 @@ final class RequestProcessor implements Runnable, ZxidProgress {
     private volatile long issuedZxid;
     /** The last zxid applied to the tree; a volatile write after each apply, so other threads see the tree. */
     private volatile long lastZxid;
-    private volatile boolean running = true;
 
     RequestProcessor(ServerConfig config, DataTree tree, SessionTracker sessions, ServerStats stats) {
         this.config = config;
@@ -94,49 +96,58 @@ final class RequestProcessor implements Runnable, ZxidProgress {
         log = commitLog;
     }
 
-    /** Queues work; client requests wait here while globalOutstandingLimit requests are in flight. */
-    void submit(Work work) throws InterruptedException {
-        if (work instanceof Work.Request) {
+    /**
+     * Queues work, and handles it on this thread if nothing is being processed ({@link SerialBatches}); client
+     * requests wait here while globalOutstandingLimit requests are in flight.
+     */
+    void submit(Work w) throws InterruptedException {
+        if (w instanceof Work.Request) {
             inFlight.acquire();
             stats.queued();
         }
-        queue.put(work);
+        work.submit(w);
     }
 
-    /** Queues the server's own work; never blocks, never counts against the client limit. */
-    void submitInternal(Work work) {
-        queue.add(work);
+    /** Queues the server's own work, as {@link #submit}; never blocks, never counts against the client limit. */
+    void submitInternal(Work w) {
+        work.submit(w);
     }
 
-    void stop() {
-        running = false;
+    /** Queues work for the processor thread; never handles it on this thread (a report whose wait is bounded). */
+    void enqueue(Work w) {
+        work.enqueue(w);
     }
 
+    /** As {@link #submitInternal}, but this thread never handles work that others queued (the log thread). */
+    void submitAlone(Work w) {
+        work.submitAlone(w);
+    }
+
+    /** No batch starts after this; a running one may take up to {@code millis} to end. */
+    void stop(long millis) {
+        work.stop(millis);
+    }
+
+    /** The processor thread: handles the batches that submitting threads leave queued. */
     @Override
     public void run() {
-        List<Work> batch = new ArrayList<>();
-        while (running) {
+        work.runLoop();
+    }
+
+    private void handleBatch(List<Work> batch) {
+        for (Work w : batch) {
             try {
-                batch.add(queue.take());
-            } catch (InterruptedException e) {
-                return;
-            }
-            queue.drainTo(batch, MAX_BATCH - 1);
-            for (Work w : batch) {
-                try {
-                    handle(w);
-                } catch (RuntimeException e) {
-                    LOG.log(Level.SEVERE, "Unexpected error processing " + w, e);
-                } finally {
-                    if (w instanceof Work.Request) {
-                        inFlight.release();
-                        stats.dequeued();
-                    }
+                handle(w);
+            } catch (RuntimeException e) {
+                LOG.log(Level.SEVERE, "Unexpected error processing " + w, e);
+            } finally {
+                if (w instanceof Work.Request) {
+                    inFlight.release();
+                    stats.dequeued();
                 }
             }
-            batch.clear();
-            endBatch();
         }
+        endBatch();
     }
 
     /**
