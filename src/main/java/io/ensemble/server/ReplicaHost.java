@@ -11,7 +11,7 @@ import java.util.Map;
 
 /**
  * The server as this server's replication driver sees it: the request processor, the tree, the sessions and the
- * log. Every method but {@link #execute}, {@link #executeAlone} and {@link #drainTouches} must be called on the
+ * log. Every method but {@link #execute} and {@link #drainTouches} must be called on the
  * processor thread (through {@link #execute}), which owns all of them.
  */
 public final class ReplicaHost {
@@ -24,17 +24,13 @@ public final class ReplicaHost {
     }
 
     /**
-     * Runs {@code task} on the processor thread, in order with client requests; that may be this thread, now, if
-     * nothing is being processed. Any thread.
+     * Runs {@code task} on the processor thread, in order with client requests; that is this thread, now, if the
+     * processor is idle. Any thread.
      */
     public void execute(Runnable task) {
         processor.submitInternal(new Work.Replication(task));
     }
 
-    /** As {@link #execute}, but this thread runs no work but {@code task}: for the log thread. */
-    public void executeAlone(Runnable task) {
-        processor.submitAlone(new Work.Replication(task));
-    }
 
     public DataTree tree() {
         return server.tree();

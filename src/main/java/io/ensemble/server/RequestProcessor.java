@@ -28,9 +28,10 @@ import java.util.logging.Logger;
  * per batch rather than per request. In an ensemble {@link ReplicatedRequests} takes the writes instead: they are
  * applied when the quorum commits them, in the same order.
  *
- * <p>A batch runs on the thread that submitted work while no batch was running, or on the processor's own thread
- * ({@link SerialBatches}). "The processor thread" elsewhere means whichever thread is running the current batch:
- * only one is, and each batch sees everything the previous ones did.
+ * <p>Work that arrives while the processor is idle is handled at once on the thread that brought it; work that
+ * arrives while it is busy is queued and handled in batches by the processor's own thread ({@link SerialBatches}).
+ * "The processor thread" elsewhere means whichever thread is handling work now: only one is, and each sees
+ * everything handled before.
  */
 final class RequestProcessor implements Runnable, ZxidProgress {
     private static final Logger LOG = Logger.getLogger(RequestProcessor.class.getName());
@@ -97,8 +98,8 @@ final class RequestProcessor implements Runnable, ZxidProgress {
     }
 
     /**
-     * Queues work, and handles it on this thread if nothing is being processed ({@link SerialBatches}); client
-     * requests wait here while globalOutstandingLimit requests are in flight.
+     * Handles work on this thread if the processor is idle, else queues it ({@link SerialBatches}); client requests
+     * wait here while globalOutstandingLimit requests are in flight.
      */
     void submit(Work w) throws InterruptedException {
         if (w instanceof Work.Request) {
@@ -116,11 +117,6 @@ final class RequestProcessor implements Runnable, ZxidProgress {
     /** Queues work for the processor thread; never handles it on this thread (a report whose wait is bounded). */
     void enqueue(Work w) {
         work.enqueue(w);
-    }
-
-    /** As {@link #submitInternal}, but this thread never handles work that others queued (the log thread). */
-    void submitAlone(Work w) {
-        work.submitAlone(w);
     }
 
     /** No batch starts after this; a running one may take up to {@code millis} to end. */

@@ -9,57 +9,42 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
 /**
- * Work in submission order, handled one batch at a time, each batch on whichever thread holds the turn. A thread
- * that submits while no batch runs takes the turn and handles the batch itself; otherwise its work waits in the
- * queue for the thread that holds the turn or, once that one lets go, for the fallback thread ({@link #runLoop}).
+ * Work in submission order, handled one batch at a time. A thread that submits while no batch runs and nothing is
+ * queued handles its own item at once, on its own thread; otherwise the item waits in the queue for the fallback
+ * thread ({@link #runLoop}), which handles what is queued in batches.
  *
  * <p>Why not always the fallback thread: handing work to a parked thread costs a wake-up and a context switch, and
  * a replicated write passes through the processor four times on the servers it touches (the client's request, the
- * PROPOSAL, the ACK or the fsync, the COMMIT). On this 2-core machine those switches were a large part of a write's
- * CPU; taking the turn on the reading thread removes most of them and keeps the one order.
+ * PROPOSAL, the ACK or the fsync, the COMMIT). At one write in flight those switches were most of a write's CPU on
+ * this 2-core machine; handling an item on the thread that brought it, when the processor is idle, removes them.
  *
- * <p>The fallback thread runs only batches that a thread letting go of the turn leaves queued, so nothing queued
- * waits for a later submission.
+ * <p>Why never more than its own item: a submitter is usually a socket's reader. One that took on whatever was
+ * queued stopped reading its socket for as long as that took; under load a leader's readers did little else, its
+ * followers' ACKs backed up, and the followers were cut off as not keeping up. Under load the queue is rarely empty,
+ * so the fallback thread does the batching, as a single processor thread did.
  */
 final class SerialBatches<T> {
     private final ConcurrentLinkedQueue<T> queue = new ConcurrentLinkedQueue<>();
     private final ReentrantLock turn = new ReentrantLock();
     private final int maxBatch;
     private final Consumer<List<T>> handler;
-    /** Reused by whoever holds the turn. */
+    /** Reused by the fallback thread. */
     private final List<T> batch = new ArrayList<>();
     private volatile Thread fallback;
     private volatile boolean fallbackParked;
     private volatile boolean stopped;
 
-    /** @param handler handles one batch, in order; called with the turn held, never concurrently */
+    /** @param handler handles one batch, in order, never two at once */
     SerialBatches(int maxBatch, Consumer<List<T>> handler) {
         this.maxBatch = maxBatch;
         this.handler = handler;
     }
 
     /**
-     * Queues {@code item} and, if no batch is running, handles the queue's next batch on this thread. Work submitted
-     * from inside a batch only queues: it runs in a later batch.
+     * Handles {@code item} on this thread if no batch is running and nothing is queued, else queues it behind what
+     * is. Work submitted from inside a batch only queues: it runs in a later batch.
      */
     void submit(T item) {
-        queue.add(item);
-        if (turn.isHeldByCurrentThread() || !turn.tryLock()) {
-            return; // the holder looks at the queue after it lets go (see letGo)
-        }
-        try {
-            runBatch();
-        } finally {
-            letGo();
-        }
-    }
-
-    /**
-     * As {@link #submit}, but this thread handles {@code item} alone or not at all: it never runs work that others
-     * queued. For a thread that must not end up running whatever is queued, such as the log thread (a queued storage
-     * reload would wait for the log thread itself).
-     */
-    void submitAlone(T item) {
         if (turn.isHeldByCurrentThread() || !turn.tryLock()) {
             enqueue(item);
             return;
@@ -76,8 +61,8 @@ final class SerialBatches<T> {
     }
 
     /**
-     * Queues {@code item} and never handles anything on this thread: for a caller that must not be held up by the
-     * work, such as one that bounds its wait for a report.
+     * Queues {@code item} for the fallback thread and never handles anything on this thread: for a caller that must
+     * not be held up by the work, such as one that bounds its wait for a report.
      */
     void enqueue(T item) {
         queue.add(item);
@@ -88,7 +73,7 @@ final class SerialBatches<T> {
 
     /**
      * The fallback thread: handles batches until {@link #stop} or an interrupt. Submitters that find the turn taken
-     * do not wait; whoever lets go of the turn wakes this thread if work is left.
+     * do not wait; whoever lets go of the turn wakes this thread if work is queued.
      */
     void runLoop() {
         fallback = Thread.currentThread();

@@ -99,7 +99,7 @@ class SerialBatchesTest {
     void workSubmittedWhileNothingRunsIsHandledOnTheSubmittingThread() {
         startFallback();
         batches.submit(new Item("a"));
-        batches.submitAlone(new Item("b"));
+        batches.submit(new Item("b"));
 
         assertThat(names()).containsExactly("a", "b");
         assertThat(handlerOf("a")).isSameAs(Thread.currentThread());
@@ -145,33 +145,20 @@ class SerialBatchesTest {
     }
 
     @Test
-    void submittingAloneNeverHandlesWhatOthersQueued() throws InterruptedException {
+    void aSubmitterNeverHandlesWhatOthersQueued() throws InterruptedException {
         CountDownLatch release = new CountDownLatch(1);
         holdTurn(release);
         batches.submit(new Item("others"));
         release.countDown();
         await().atMost(Duration.ofSeconds(10)).until(() -> names().contains("held"));
 
-        batches.submitAlone(new Item("alone")); // the turn is free now, but "others" is queued before it
+        batches.submit(new Item("mine")); // the turn is free now, but "others" is queued before it
         assertThat(names()).containsExactly("held");
 
         Thread fallback = startFallback();
         await().atMost(Duration.ofSeconds(10)).until(() -> names().size() == 3);
-        assertThat(names()).containsExactly("held", "others", "alone");
-        assertThat(handlerOf("alone")).isSameAs(fallback);
-    }
-
-    @Test
-    void submittingAloneWhileABatchRunsQueuesForTheFallbackThread() throws InterruptedException {
-        Thread fallback = startFallback();
-        CountDownLatch release = new CountDownLatch(1);
-        holdTurn(release);
-
-        batches.submitAlone(new Item("alone"));
-        release.countDown();
-
-        await().atMost(Duration.ofSeconds(10)).until(() -> names().size() == 2);
-        assertThat(handlerOf("alone")).isSameAs(fallback);
+        assertThat(names()).containsExactly("held", "others", "mine");
+        assertThat(handlerOf("mine")).isSameAs(fallback);
     }
 
     @Test
@@ -180,11 +167,11 @@ class SerialBatchesTest {
         List<String> seenWhenInnerRan = new ArrayList<>();
         batches.submit(new Item("outer", () -> {
             batches.submit(new Item("inner", () -> seenWhenInnerRan.addAll(names())));
-            batches.submitAlone(new Item("inner alone"));
+            batches.enqueue(new Item("inner enqueued"));
         }));
 
         await().atMost(Duration.ofSeconds(10)).until(() -> names().size() == 3);
-        assertThat(names()).containsExactly("outer", "inner", "inner alone");
+        assertThat(names()).containsExactly("outer", "inner", "inner enqueued");
         assertThat(seenWhenInnerRan).containsExactly("outer");
         assertThat(overlaps).hasValue(0);
     }
@@ -197,13 +184,13 @@ class SerialBatchesTest {
         CountDownLatch go = new CountDownLatch(1);
         for (int t = 0; t < threads; t++) {
             String prefix = "t" + t + ":";
-            boolean alone = t % 2 == 0;
+            boolean enqueue = t % 2 == 0;
             start("submitter-" + t, () -> {
                 awaitQuietly(go);
                 for (int i = 0; i < each; i++) {
                     Item item = new Item(prefix + i);
-                    if (alone) {
-                        batches.submitAlone(item);
+                    if (enqueue) {
+                        batches.enqueue(item);
                     } else {
                         batches.submit(item);
                     }
@@ -228,7 +215,6 @@ class SerialBatchesTest {
         startFallback();
         batches.stop(1000);
         batches.submit(new Item("late"));
-        batches.submitAlone(new Item("late alone"));
         batches.enqueue(new Item("late queued"));
         assertThat(names()).isEmpty();
     }

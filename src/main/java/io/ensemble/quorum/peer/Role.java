@@ -21,7 +21,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -69,12 +68,8 @@ abstract class Role implements ReplicationLink {
     }
 
     /** Runs a core call on the processor thread and carries out its answer, unless the term is over. */
-    protected final void onProcessor(Supplier<ZabReady> call) {
-        host.execute(carryOut(call));
-    }
-
-    private Runnable carryOut(Supplier<ZabReady> call) {
-        return () -> {
+    protected final void onProcessor(java.util.function.Supplier<ZabReady> call) {
+        host.execute(() -> {
             if (ended.isDone()) {
                 return;
             }
@@ -86,7 +81,7 @@ abstract class Role implements ReplicationLink {
                 LOG.log(Level.SEVERE, "quorum: " + mode() + " failed; leaving the role", e);
                 finish("failed: " + e);
             }
-        };
+        });
     }
 
     protected abstract void open() throws Exception;
@@ -183,11 +178,10 @@ abstract class Role implements ReplicationLink {
         durableOnLogThread(zxid); // before the processor can see zxid as durable
         durableUpTo.accumulateAndGet(zxid, Math::max);
         if (!durableReportQueued.getAndSet(true)) {
-            // Alone: the log thread may carry out its own report (a leader's commit) but nothing else queued.
-            host.executeAlone(carryOut(() -> {
+            onProcessor(() -> {
                 durableReportQueued.set(false);
                 return durable(durableUpTo.get());
-            }));
+            });
         }
     }
 
