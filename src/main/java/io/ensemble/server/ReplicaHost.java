@@ -11,8 +11,8 @@ import java.util.Map;
 
 /**
  * The server as this server's replication driver sees it: the request processor, the tree, the sessions and the
- * log. Every method but {@link #execute} and {@link #drainTouches} must be called on the
- * processor thread (through {@link #execute}), which owns all of them.
+ * log. Every method but {@link #execute} and {@link #drainTouches} must be called on the processor thread (through
+ * {@link #execute}), which owns all of them.
  */
 public final class ReplicaHost {
     private final EnsembleServer server;
@@ -30,7 +30,6 @@ public final class ReplicaHost {
     public void execute(Runnable task) {
         processor.submitInternal(new Work.Replication(task));
     }
-
 
     public DataTree tree() {
         return server.tree();
