@@ -28,8 +28,6 @@ final class SerialBatches<T> {
     private final ReentrantLock turn = new ReentrantLock();
     private final int maxBatch;
     private final Consumer<List<T>> handler;
-    /** Reused by the fallback thread. */
-    private final List<T> batch = new ArrayList<>();
     private volatile Thread fallback;
     private volatile boolean fallbackParked;
     private volatile boolean stopped;
@@ -77,6 +75,7 @@ final class SerialBatches<T> {
      */
     void runLoop() {
         fallback = Thread.currentThread();
+        List<T> batch = new ArrayList<>();
         while (!stopped) {
             if (queue.isEmpty()) {
                 fallbackParked = true;
@@ -91,7 +90,7 @@ final class SerialBatches<T> {
             }
             turn.lock();
             try {
-                runBatch();
+                runBatch(batch);
             } finally {
                 turn.unlock();
             }
@@ -110,8 +109,8 @@ final class SerialBatches<T> {
         }
     }
 
-    private void runBatch() {
-        if (stopped) {
+    private void runBatch(List<T> batch) {
+        if (stopped) { // set while this thread waited for the turn
             return;
         }
         T next;
